@@ -11,3 +11,7 @@ class DataError(PipelineError):
 
 class ModelFormatError(PipelineError):
     """A model directory that is missing, broken, tampered with or from a newer version."""
+
+
+class ConfigError(PipelineError, ValueError):
+    """A setting or argument with a value that cannot work (bad n-gram range, unknown engine...)."""

@@ -1,0 +1,28 @@
+"""pipeline: topic and quality labels for messy Chinese web text.
+
+    import pipeline
+    model = pipeline.train(texts, {"topic": labels})
+    model.predict(["..."])["topic"]
+    model.save("models/mine"); pipeline.load("models/mine")
+"""
+
+from .errors import ConfigError, DataError, ModelFormatError, PipelineError
+from .estimator import TextClassifier
+from .model import Model, Settings, train
+from .store import load
+from .text import Normalization, Tokenizer, normalize
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "Model",
+    "ModelFormatError",
+    "Normalization",
+    "PipelineError",
+    "Settings",
+    "TextClassifier",
+    "Tokenizer",
+    "load",
+    "normalize",
+    "train",
+]

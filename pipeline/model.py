@@ -1,0 +1,311 @@
+"""The multi-head model: shared TF-IDF features, one linear classifier per head."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import ConfigError, DataError
+from .evaluate import report
+from .features import TfidfBlock, featurize
+from .text import Normalization, Tokenizer, normalize
+
+Progress = Callable[[int], None]  # called with the number of documents just finished
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes a model; the defaults here are the only place defaults are written."""
+
+    word_ngrams: tuple[int, int] | None = (1, 2)
+    char_ngrams: tuple[int, int] | None = (1, 2)
+    min_df: int = 2
+    max_features: int | None = None
+    sublinear_tf: bool = True
+    C: float = 10.0
+    class_weight: str | None = "balanced"
+    max_iter: int = 1000
+    normalization: Normalization = field(default_factory=Normalization)
+    tokenizer: Tokenizer = field(default_factory=Tokenizer)
+
+    def __post_init__(self):
+        if self.word_ngrams is None and self.char_ngrams is None:
+            raise ConfigError("at least one of word_ngrams and char_ngrams is needed")
+        if self.min_df < 1:
+            raise ConfigError(f"min_df must be at least 1, got {self.min_df}")
+        if self.max_features is not None and self.max_features < 1:
+            raise ConfigError(f"max_features must be positive, got {self.max_features}")
+        if not self.C > 0:
+            raise ConfigError(f"C must be positive, got {self.C}")
+        if self.class_weight not in (None, "balanced"):
+            raise ConfigError(f"class_weight must be None or 'balanced', got {self.class_weight!r}")
+
+    def feature_blocks(self) -> list[TfidfBlock]:
+        common = dict(min_df=self.min_df, max_features=self.max_features, sublinear_tf=self.sublinear_tf)
+        blocks = []
+        if self.word_ngrams:
+            blocks.append(TfidfBlock("word", tuple(self.word_ngrams), **common))
+        if self.char_ngrams:
+            blocks.append(TfidfBlock("char", tuple(self.char_ngrams), **common))
+        return blocks
+
+
+@dataclass
+class Head:
+    """One label column's classifier: a linear model over the shared features."""
+
+    classes: list[str]
+    coef: np.ndarray  # (n_classes, n_features), or (1, n_features) for two classes
+    intercept: np.ndarray
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        scores = np.asarray(X @ self.coef.T, dtype=np.float64) + self.intercept
+        if len(self.classes) == 2:
+            p = 1 / (1 + np.exp(-scores[:, 0]))
+            return np.column_stack([1 - p, p])
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        return scores / scores.sum(axis=1, keepdims=True)
+
+
+def _prepare_chunk(texts: Sequence[str], normalization: Normalization, tokenizer: Tokenizer):
+    clean = [normalize(t, normalization) for t in texts]
+    return clean, [tokenizer(t) for t in clean]
+
+
+def prepare(texts: Sequence[str], settings: Settings, jobs: int = 1, progress: Progress | None = None):
+    """Normalized texts and their tokens, in `jobs` processes when it is more than one."""
+    chunk = 500
+    pieces = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
+    if jobs == 1 or len(pieces) < 2:
+        results = (_prepare_chunk(p, settings.normalization, settings.tokenizer) for p in pieces)
+    else:
+        from joblib import Parallel, delayed
+
+        run = Parallel(n_jobs=jobs, return_as="generator")
+        results = run(delayed(_prepare_chunk)(p, settings.normalization, settings.tokenizer) for p in pieces)
+    clean, tokens = [], []
+    for c, t in results:
+        clean.extend(c)
+        tokens.extend(t)
+        if progress:
+            progress(len(c))
+    return clean, tokens
+
+
+class Model:
+    """A trained model: normalization and tokenizer settings, feature blocks and named heads."""
+
+    def __init__(self, settings: Settings, blocks: list[TfidfBlock], heads: dict[str, Head], training: dict):
+        self.settings = settings
+        self.blocks = blocks
+        self.heads = heads
+        self.training = training
+
+    @property
+    def classes_(self) -> dict[str, list[str]]:
+        return {name: head.classes for name, head in self.heads.items()}
+
+    @property
+    def n_features(self) -> int:
+        return sum(len(b.terms) for b in self.blocks)
+
+    def features(self, texts: Sequence[str], jobs: int = 1, progress: Progress | None = None) -> sp.csr_matrix:
+        clean, tokens = prepare(_check_texts(texts), self.settings, jobs, progress)
+        return featurize(self.blocks, clean, tokens)
+
+    def predict_proba(self, texts: Sequence[str], jobs: int = 1) -> dict[str, np.ndarray]:
+        """Per head, an array (n_texts, n_classes) whose columns follow `classes_[head]`."""
+        X = self.features(texts, jobs)
+        return {name: head.predict_proba(X) for name, head in self.heads.items()}
+
+    def predict(self, texts: Sequence[str], jobs: int = 1) -> dict[str, np.ndarray]:
+        """Per head, an array of the most probable label of each text."""
+        return {
+            name: np.asarray(self.heads[name].classes, dtype=object)[p.argmax(axis=1)]
+            for name, p in self.predict_proba(texts, jobs).items()
+        }
+
+    def top_k(self, texts: Sequence[str], k: int = 3, jobs: int = 1) -> list[dict[str, list[tuple[str, float]]]]:
+        """Per text, per head, the k most probable labels with their probabilities, best first."""
+        if k < 1:
+            raise ConfigError(f"k must be at least 1, got {k}")
+        proba = self.predict_proba(texts, jobs)
+        ranked = {name: np.argsort(-p, axis=1, kind="stable")[:, :k] for name, p in proba.items()}
+        return [
+            {
+                name: [(self.heads[name].classes[j], float(proba[name][i, j])) for j in ranked[name][i]]
+                for name in self.heads
+            }
+            for i in range(len(texts))
+        ]
+
+    def evaluate(self, texts: Sequence[str], labels: Mapping[str, Sequence[str | None]], jobs: int = 1) -> dict[str, dict]:
+        """A report per head, over the texts whose label for that head is not empty."""
+        labels = _check_labels(texts, labels)
+        unknown = [name for name in labels if name not in self.heads]
+        if unknown:
+            raise DataError(f"the model has no head {unknown[0]!r}; its heads are: {', '.join(self.heads)}")
+        predicted = self.predict(texts, jobs)
+        reports = {}
+        for name, ys in labels.items():
+            rows = [i for i, y in enumerate(ys) if y is not None]
+            if not rows:
+                raise DataError(f"head {name!r}: every label is empty, nothing to evaluate")
+            reports[name] = report([ys[i] for i in rows], [predicted[name][i] for i in rows])
+        return reports
+
+    def save(self, directory: str) -> None:
+        from .store import save
+
+        save(self, directory)
+
+
+def train(
+    texts: Sequence[str],
+    labels: Mapping[str, Sequence[str | None]],
+    settings: Settings | None = None,
+    *,
+    valid: float = 0.1,
+    seed: int = 0,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> Model:
+    """Train one model with a head per label column.
+
+    `labels` maps a head name to one label per text; None or "" means "no label for this head",
+    and that row is skipped for that head only. A stratified, seeded `valid` share of the rows is
+    held out and scored; the model is fitted on the rest (on everything when `valid` is 0).
+    """
+    settings = settings or Settings()
+    texts = _check_texts(texts)
+    if not 0 <= valid < 1:
+        raise ConfigError(f"valid must be in [0, 1), got {valid}")
+    labels = _check_labels(texts, labels)
+    heads_seen = {}
+    for name, ys in labels.items():
+        present = sorted({y for y in ys if y is not None})
+        if not present:
+            raise DataError(f"head {name!r}: every label is empty")
+        if len(present) < 2:
+            raise DataError(f"head {name!r} has only one class ({present[0]!r}); a classifier needs at least two")
+        heads_seen[name] = present
+
+    first = next(iter(labels.values()))
+    train_rows, valid_rows = stratified_split(first, valid, seed)
+    clean, tokens = prepare(texts, settings, jobs, progress)
+    blocks = settings.feature_blocks()
+    for block in blocks:
+        block.fit(tokens[i] if block.kind == "word" else clean[i] for i in train_rows)
+    X = featurize(blocks, clean, tokens)
+
+    heads, head_info = {}, {}
+    for name, ys in labels.items():
+        rows = [i for i in train_rows if ys[i] is not None]
+        y = [ys[i] for i in rows]
+        if len(set(y)) < 2:
+            raise DataError(f"head {name!r}: after holding out the validation split only one class is left; use --valid 0 or more data")
+        heads[name] = _fit_head(X[rows], y, settings, seed)
+        head_info[name] = {
+            "labeled_rows": sum(y is not None for y in ys),
+            "empty_rows": sum(y is None for y in ys),
+            "train_rows": len(rows),
+            "classes_unseen_in_training": sorted(set(heads_seen[name]) - set(y)),
+        }
+
+    model = Model(settings, blocks, heads, training={})
+    metrics = {}
+    if valid_rows:
+        Xv = X[valid_rows]
+        for name, ys in labels.items():
+            rows = [k for k, i in enumerate(valid_rows) if ys[i] is not None]
+            if not rows:
+                continue
+            proba = heads[name].predict_proba(Xv[rows])
+            pred = [heads[name].classes[j] for j in proba.argmax(axis=1)]
+            metrics[name] = report([ys[valid_rows[k]] for k in rows], pred)
+            head_info[name]["valid_rows"] = len(rows)
+    model.training = {
+        "rows": len(texts),
+        "fingerprint": fingerprint(texts, labels),
+        "valid": valid,
+        "seed": seed,
+        "heads": head_info,
+        "metrics": metrics,
+    }
+    return model
+
+
+def _fit_head(X: sp.csr_matrix, y: list[str], settings: Settings, seed: int) -> Head:
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(
+        C=settings.C, class_weight=settings.class_weight, max_iter=settings.max_iter, random_state=seed
+    )
+    clf.fit(X, y)
+    return Head(
+        classes=[str(c) for c in clf.classes_],
+        coef=clf.coef_.astype(np.float32),
+        intercept=clf.intercept_.astype(np.float32),
+    )
+
+
+def stratified_split(strata: Sequence[str | None], valid: float, seed: int) -> tuple[list[int], list[int]]:
+    """Row indices (train, valid): about `valid` of each stratum held out, at least one row kept for training."""
+    if valid == 0:
+        return list(range(len(strata))), []
+    rng = np.random.default_rng(seed)
+    groups: dict[str | None, list[int]] = {}
+    for i, s in enumerate(strata):
+        groups.setdefault(s, []).append(i)
+    held = []
+    for key in sorted(groups, key=lambda s: (s is None, s or "")):
+        rows = groups[key]
+        n_valid = min(int(round(valid * len(rows))), len(rows) - 1)
+        held.extend(rng.permutation(rows)[:n_valid].tolist())
+    held_set = set(held)
+    return [i for i in range(len(strata)) if i not in held_set], sorted(held)
+
+
+def fingerprint(texts: Sequence[str], labels: Mapping[str, Sequence[str | None]]) -> str:
+    """sha256 over the texts and labels, in order: the same data gives the same fingerprint."""
+    h = hashlib.sha256()
+    for i, text in enumerate(texts):
+        h.update(text.encode("utf-8", "surrogatepass") + b"\x00")
+        for name in labels:
+            h.update((labels[name][i] or "").encode("utf-8", "surrogatepass") + b"\x01")
+    return "sha256:" + h.hexdigest()
+
+
+def _check_texts(texts) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("texts must be a list of strings, not a single string; wrap it: [text]")
+    texts = list(texts)
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
+    return texts
+
+
+def _label(y) -> str | None:
+    """A label as text; None, NaN and blank mean "no label"."""
+    if y is None or (isinstance(y, float) and y != y):
+        return None
+    return str(y).strip() or None
+
+
+def _check_labels(texts, labels: Mapping[str, Sequence[str | None]]) -> dict[str, list[str | None]]:
+    texts = _check_texts(texts)
+    if not isinstance(labels, Mapping) or not labels:
+        raise TypeError('labels must be a non-empty dict of head name -> labels, e.g. {"topic": [...]}')
+    checked = {}
+    for name, ys in labels.items():
+        ys = list(ys)
+        if len(ys) != len(texts):
+            raise ConfigError(f"head {name!r} has {len(ys)} labels for {len(texts)} texts")
+        checked[name] = [_label(y) for y in ys]
+    return checked

@@ -1,0 +1,126 @@
+"""Text steps: normalize() turns messy web text into clean text, Tokenizer cuts it into words.
+
+Both are pure and deterministic, and the same at train and predict time.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import ConfigError
+
+ENGINES = ("rjieba", "jieba")
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_VOWEL = f"[aeiouü{_TONED}]"
+# One pinyin syllable, loosely: an optional initial, one to three vowels, an optional nasal or r.
+_SYLLABLE = f"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?{_VOWEL}{{1,3}}(?:ng|n|r)?"
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Copy sites annotate words with their reading: 上午(shàngwǔ), 標志著(zhe). The reading follows a
+# Han character directly, is lower case, and has at most four syllables. Some sites mangle the
+# opening parenthesis and a character into "?": 新聞?lì)l道.
+_PINYIN = re.compile(
+    f"(?<=[{_HAN}])\\((?:{_SYLLABLE}){{1,4}}\\)|(?<=[{_HAN}])\\?(?:{_SYLLABLE}){{1,4}}\\)[a-z]?(?=[{_HAN}])"
+)
+# Zero-width characters, the BOM, soft hyphen and C0/C1 controls except tab and newline.
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\s*\n\s*")
+
+
+@dataclass(frozen=True)
+class Normalization:
+    """Which normalization steps run; each can be switched off."""
+
+    nfkc: bool = True
+    traditional_to_simplified: bool = True
+    drop_pinyin: bool = True
+    drop_invisible: bool = True
+    lowercase: bool = True
+    collapse_whitespace: bool = True
+
+
+@functools.cache
+def _opencc_t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def drop_pinyin(text: str) -> str:
+    """Remove pinyin annotations injected after Chinese words: 上午(shàngwǔ) -> 上午."""
+    return _PINYIN.sub("", text)
+
+
+def normalize(text: str, steps: Normalization = Normalization()) -> str:
+    """Return the clean form of `text` that features are built from."""
+    if steps.nfkc:
+        text = unicodedata.normalize("NFKC", text)
+    if steps.drop_invisible:
+        text = _INVISIBLE.sub("", text)
+    if steps.drop_pinyin:
+        text = drop_pinyin(text)
+    if steps.traditional_to_simplified:
+        text = _opencc_t2s().convert(text)
+    if steps.lowercase:
+        text = text.lower()
+    if steps.collapse_whitespace:
+        text = _BLANK_LINES.sub("\n", _SPACES.sub(" ", text)).strip()
+    return text
+
+
+@functools.cache
+def _engine(name: str, user_words: tuple[str, ...]):
+    """A segmenter with the user's words added; built once per process and settings."""
+    if name == "rjieba":
+        import rjieba
+
+        segmenter = rjieba.Jieba()
+        for word, freq, tag in map(_parse_user_word, user_words):
+            segmenter.add_word(word, freq, tag)
+        return segmenter.cut
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    segmenter = jieba.Tokenizer()
+    for word, freq, tag in map(_parse_user_word, user_words):
+        segmenter.add_word(word, freq, tag)
+    return functools.partial(segmenter.lcut, HMM=True)
+
+
+def _parse_user_word(line: str) -> tuple[str, int | None, str | None]:
+    """A jieba user-dictionary line: `word [freq] [tag]`."""
+    parts = line.split()
+    freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+    return parts[0], freq, tag
+
+
+@dataclass(frozen=True)
+class Tokenizer:
+    """jieba word segmentation (rjieba by default), with a user dictionary and stopwords.
+
+    A plain frozen dataclass of settings, so it pickles for joblib workers; the segmenter itself
+    is built lazily in each process.
+    """
+
+    engine: str = "rjieba"
+    user_words: tuple[str, ...] = ()
+    stopwords: frozenset[str] = frozenset()
+
+    def __post_init__(self):
+        if self.engine not in ENGINES:
+            raise ConfigError(f"unknown tokenizer engine {self.engine!r}; choose one of {', '.join(ENGINES)}")
+        for line in self.user_words:
+            if not line.split():
+                raise ConfigError("user dictionary lines must not be blank")
+
+    def __call__(self, text: str) -> list[str]:
+        cut = _engine(self.engine, self.user_words)
+        stop = self.stopwords
+        return [t for t in cut(text) if not t.isspace() and t not in stop]

@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+import pipeline
+from pipeline import ConfigError, DataError, Settings
+from pipeline.model import fingerprint, stratified_split
+
+
+def test_a_trained_model_labels_its_own_examples(small_model, examples):
+    predicted = small_model.predict(examples["texts"])
+    topic_rows = [i for i, t in enumerate(examples["topic"]) if t]
+    assert np.mean([predicted["topic"][i] == examples["topic"][i] for i in topic_rows]) > 0.95
+    assert np.mean(predicted["quality"] == np.array(examples["quality"])) > 0.95
+
+
+def test_held_out_examples_are_mostly_right(examples):
+    model = pipeline.train(examples["texts"], {"topic": examples["topic"]}, Settings(min_df=1), valid=0.3, seed=1)
+    metrics = model.training["metrics"]["topic"]
+    assert metrics["n"] == model.training["heads"]["topic"]["valid_rows"] > 30
+    assert metrics["accuracy"] > 0.6
+
+
+def test_classes_follow_sorted_order_and_probabilities_follow_classes(small_model):
+    assert small_model.classes_["quality"] == ["ad", "content", "spam"]
+    proba = small_model.predict_proba(["厂家直销，免费热线400-000-0000，欢迎来电咨询订购"])
+    assert proba["quality"].shape == (1, 3)
+    np.testing.assert_allclose(proba["quality"].sum(axis=1), 1.0, rtol=1e-6)
+    assert small_model.classes_["quality"][proba["quality"].argmax()] == "ad"
+
+
+def test_top_k_is_ranked_and_agrees_with_predict(small_model):
+    texts = ["国家队在决赛中以三比一击败对手夺得冠军", "央行宣布下调存款准备金率"]
+    top = small_model.top_k(texts, k=2)
+    assert [len(t["topic"]) for t in top] == [2, 2]
+    assert all(t["topic"][0][1] >= t["topic"][1][1] for t in top)
+    assert [t["topic"][0][0] for t in top] == list(small_model.predict(texts)["topic"])
+    assert [t["topic"][0][0] for t in top] == ["体育", "财经"]
+
+
+def test_empty_labels_are_skipped_for_that_head_only(small_model, examples):
+    heads = small_model.training["heads"]
+    empty = sum(t is None for t in examples["topic"])
+    assert empty > 0
+    assert heads["topic"]["empty_rows"] == empty and heads["topic"]["train_rows"] == len(examples["texts"]) - empty
+    assert heads["quality"]["empty_rows"] == 0
+
+
+def test_a_two_class_head_works(examples):
+    sport = ["体育" if t == "体育" else "其他" for t in examples["topic"]]
+    model = pipeline.train(examples["texts"], {"sport": sport}, Settings(min_df=1), valid=0)
+    assert model.heads["sport"].coef.shape[0] == 1
+    assert model.predict(["球队在主场迎战联赛第一，门将扑出点球"])["sport"][0] == "体育"
+
+
+def test_training_is_deterministic(examples, tmp_path):
+    def build(directory):
+        pipeline.train(examples["texts"], {"quality": examples["quality"]}, seed=3).save(str(directory))
+        return {p.relative_to(directory): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+    assert build(tmp_path / "a") == build(tmp_path / "b")
+
+
+def test_parallel_preparation_gives_the_same_features(small_model, examples):
+    texts = examples["texts"] * 8  # enough for several chunks
+    assert (small_model.features(texts, jobs=2) != small_model.features(texts, jobs=1)).nnz == 0
+
+
+def test_fingerprint_changes_with_data():
+    assert fingerprint(["a"], {"h": ["x"]}) == fingerprint(["a"], {"h": ["x"]})
+    assert fingerprint(["a"], {"h": ["x"]}) != fingerprint(["a"], {"h": ["y"]})
+
+
+def test_stratified_split_is_seeded_disjoint_and_keeps_every_class_in_training():
+    strata = ["a"] * 50 + ["b"] * 10 + ["c"]
+    train, valid = stratified_split(strata, 0.2, seed=7)
+    assert sorted(train + valid) == list(range(61))
+    assert sum(strata[i] == "a" for i in valid) == 10 and sum(strata[i] == "b" for i in valid) == 2
+    assert "c" in {strata[i] for i in train}
+    assert stratified_split(strata, 0.2, seed=7) == (train, valid)
+    assert stratified_split(strata, 0.2, seed=8) != (train, valid)
+
+
+def test_a_head_with_one_class_is_refused():
+    with pytest.raises(DataError, match="only one class"):
+        pipeline.train(["甲", "乙"], {"topic": ["体育", "体育"]})
+
+
+def test_a_head_with_only_empty_labels_is_refused():
+    with pytest.raises(DataError, match="every label is empty"):
+        pipeline.train(["甲", "乙"], {"topic": ["", None]})
+
+
+def test_label_count_must_match_texts():
+    with pytest.raises(ConfigError, match="2 labels for 3 texts"):
+        pipeline.train(["甲", "乙", "丙"], {"topic": ["a", "b"]})
+
+
+def test_one_string_instead_of_a_list_is_refused(small_model):
+    with pytest.raises(TypeError, match="not a single string"):
+        small_model.predict("一段文字")
+
+
+@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"min_df": 0}, {"C": 0}, {"class_weight": "auto"}])
+def test_bad_settings_are_refused(bad):
+    with pytest.raises(ConfigError):
+        Settings(**bad)
+
+
+def test_evaluate_reports_each_head(small_model, examples):
+    reports = small_model.evaluate(examples["texts"], {"topic": examples["topic"]})
+    assert reports["topic"]["n"] == sum(t is not None for t in examples["topic"])
+    with pytest.raises(DataError, match="no head 'colour'"):
+        small_model.evaluate(examples["texts"], {"colour": examples["topic"]})

@@ -1,0 +1,99 @@
+import pickle
+
+import pytest
+
+from pipeline import ConfigError, Normalization, Tokenizer, normalize
+from pipeline.text import drop_pinyin
+
+
+def test_nfkc_turns_full_width_forms_into_plain_ones():
+    assert normalize("ＡＢＣ１２３，") == "abc123,"
+
+
+def test_traditional_script_becomes_simplified():
+    assert normalize("關注我們的網站") == "关注我们的网站"
+
+
+@pytest.mark.parametrize(
+    "noisy, clean",
+    [
+        ("今天上午(shàngwǔ)开会", "今天上午开会"),
+        ("标志着(zhe)新的开始", "标志着新的开始"),
+        ("今天上午（shàngwǔ）开会", "今天上午开会"),  # full-width parentheses
+        ("關(guān)注我們", "关注我们"),  # traditional script with pinyin after each character
+        ("發(fā)布時(shí)間", "发布时间"),
+    ],
+)
+def test_injected_pinyin_is_dropped(noisy, clean):
+    assert normalize(noisy) == clean
+
+
+def test_mangled_pinyin_with_a_lost_parenthesis_is_dropped():
+    out = normalize("新聞?lì)l道")
+    assert out.startswith("新闻") and out.endswith("道")
+    assert not any(c.isascii() and c.isalpha() for c in out) and "?" not in out
+
+
+@pytest.mark.parametrize("kept", ["双立人(ZWILLING)", "价值(value)", "北京(Beijing)", "(shàngwǔ)开始"])
+def test_parentheses_that_are_not_pinyin_annotations_stay(kept):
+    assert drop_pinyin(kept) == kept
+
+
+def test_invisible_and_control_characters_are_removed():
+    assert normalize("北\u200b京\ufeff欢\x07迎") == "北京欢迎"
+
+
+def test_whitespace_is_collapsed_but_line_breaks_stay():
+    assert normalize("  第一行 \t  文字 \n\n\n  第二行  ") == "第一行 文字\n第二行"
+
+
+@pytest.mark.parametrize(
+    "step, text, kept",
+    [
+        ("nfkc", "第①名", "①"),
+        ("traditional_to_simplified", "關注", "關注"),
+        ("drop_pinyin", "上午(shàngwǔ)", "(shàngwǔ)"),
+        ("drop_invisible", "北\u200b京", "\u200b"),
+        ("lowercase", "NBA", "NBA"),
+        ("collapse_whitespace", "北京   欢迎", "   "),
+    ],
+)
+def test_each_step_can_be_switched_off(step, text, kept):
+    assert kept not in normalize(text) or kept == normalize(text)
+    assert kept in normalize(text, Normalization(**{step: False}))
+
+
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+def test_tokenizer_segments_words(engine):
+    tokens = Tokenizer(engine)("我们明天去图书馆看书")
+    assert "".join(tokens) == "我们明天去图书馆看书"
+    assert "图书馆" in tokens and len(tokens) < 8
+
+
+def test_rjieba_and_jieba_agree_on_dictionary_words():
+    text = "国家队主教练宣布了参加世界杯的球员名单"
+    assert Tokenizer("rjieba")(text) == Tokenizer("jieba")(text)
+
+
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+def test_user_words_are_kept_whole(engine):
+    text = "星河湾区块体育馆开放"
+    assert "星河湾区块" not in Tokenizer(engine)(text)
+    assert "星河湾区块" in Tokenizer(engine, user_words=("星河湾区块 100 ns",))(text)
+
+
+def test_stopwords_and_whitespace_are_dropped():
+    tokens = Tokenizer(stopwords=frozenset({"的"}))("我的 书  和你的书")
+    assert "的" not in tokens and all(t.strip() for t in tokens)
+    assert tokens.count("书") == 2
+
+
+def test_tokenizer_pickles_for_worker_processes():
+    tokenizer = Tokenizer("jieba", ("星河湾区块",), frozenset({"的"}))
+    copy = pickle.loads(pickle.dumps(tokenizer))
+    assert copy == tokenizer and copy("星河湾区块的书") == tokenizer("星河湾区块的书")
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ConfigError, match="unknown tokenizer engine 'hanlp'"):
+        Tokenizer("hanlp")
