@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,16 +29,25 @@ def report(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
     }
 
 
+def _cells(text: str) -> int:
+    """Terminal columns of a text: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _cells(text))
+
+
 def format_report(head: str, rep: dict) -> str:
     """A report as a plain-text table, the way `train` and `evaluate` print it."""
     labels = rep["confusion"]["labels"]
-    width = max([len(label) for label in labels] + [9])
+    width = max([_cells(label) for label in labels] + [9])
     lines = [
         f"== {head}: {rep['n']} documents, accuracy {rep['accuracy']:.4f}, macro-F1 {rep['macro']['f1']:.4f}",
         f"{'label':<{width}}  precision  recall  f1      support",
     ]
     for label, m in rep["per_class"].items():
-        lines.append(f"{label:<{width}}  {m['precision']:9.4f}  {m['recall']:6.4f}  {m['f1']:6.4f}  {m['support']:7d}")
+        lines.append(f"{_pad(label, width)}  {m['precision']:9.4f}  {m['recall']:6.4f}  {m['f1']:6.4f}  {m['support']:7d}")
     for average in ("macro", "micro"):
         m = rep[average]
         lines.append(f"{average + ' avg':<{width}}  {m['precision']:9.4f}  {m['recall']:6.4f}  {m['f1']:6.4f}  {rep['n']:7d}")
@@ -45,5 +55,5 @@ def format_report(head: str, rep: dict) -> str:
     cell = max([len(str(v)) for row in rep["confusion"]["matrix"] for v in row] + [len(str(i)) for i in range(len(labels))])
     lines.append(" " * (width + 2) + " ".join(f"{i:>{cell}}" for i in range(len(labels))))
     for i, (label, row) in enumerate(zip(labels, rep["confusion"]["matrix"])):
-        lines.append(f"{label:<{width}}  " + " ".join(f"{v:>{cell}}" for v in row) + f"   [{i}]")
+        lines.append(f"{_pad(label, width)}  " + " ".join(f"{v:>{cell}}" for v in row) + f"   [{i}]")
     return "\n".join(lines)
