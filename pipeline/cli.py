@@ -1,0 +1,271 @@
+"""The command line: parse options, call the library and io, print. No training or feature logic here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from . import io
+from .errors import PipelineError
+from .evaluate import format_report
+from .model import Model, Settings, train
+from .store import load, read_manifest
+from .text import ENGINES, Normalization, Tokenizer
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
+DEFAULTS = Settings()
+NORMALIZATION = Normalization()
+BATCH = 512
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Topic and quality labels for messy Chinese web text.",
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+TextCol = Annotated[str, typer.Option("--text-col", help="Column (CSV/TSV) or field (JSONL) holding the text.")]
+LabelCols = Annotated[list[str], typer.Option("--label-col", help="Column holding a head's labels; repeat for more heads.")]
+ModelDir = Annotated[Path, typer.Option("--model", "-m", help="Model directory.")]
+Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for normalization and segmentation.")]
+
+
+def _ngrams(value: str) -> tuple[int, int] | None:
+    """'1-2' -> (1, 2), '2' -> (2, 2), 'none' -> None."""
+    if value.strip().lower() in ("none", "off", "0"):
+        return None
+    lo, _, hi = value.partition("-")
+    try:
+        return int(lo), int(hi or lo)
+    except ValueError:
+        raise typer.BadParameter(f"expected a range like 1-2, a single n like 2, or none; got {value!r}") from None
+
+
+@contextmanager
+def _user_errors():
+    """The one translation point: library errors become one line on stderr and exit code 2."""
+    try:
+        yield
+    except PipelineError as e:
+        err.print(f"error: {e}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _progress(total: int | None, what: str):
+    """A rich progress bar on stderr when stderr is a terminal; else nothing."""
+    if not err.is_terminal:
+        yield lambda n: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _load_model(path: Path) -> Model:
+    if path == DEFAULT_MODEL and not (path / "manifest.json").exists():
+        raise PipelineError(f"{path}: no default model here yet; train one with `pipeline train` and pass --model DIR")
+    return load(str(path))
+
+
+@app.command("train")
+def train_command(
+    data: Annotated[Path, typer.Argument(help="Labeled CSV, TSV or JSONL (optionally .gz).")],
+    label_col: LabelCols,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")],
+    text_col: TextCol = "text",
+    valid: Annotated[float, typer.Option(min=0, max=0.9, help="Share held out for validation (stratified); 0 trains on everything.")] = 0.1,
+    seed: Annotated[int, typer.Option(help="Seed of the split and the solver: same data and seed, same model bytes.")] = 0,
+    word_ngrams: Annotated[str, typer.Option(help="Word n-gram range, e.g. 1-2, or none.")] = "-".join(map(str, DEFAULTS.word_ngrams)),
+    char_ngrams: Annotated[str, typer.Option(help="Character n-gram range, e.g. 1-3, or none.")] = "-".join(map(str, DEFAULTS.char_ngrams)),
+    min_df: Annotated[int, typer.Option(min=1, help="Drop n-grams seen in fewer documents.")] = DEFAULTS.min_df,
+    max_features: Annotated[Optional[int], typer.Option(min=1, help="Keep at most this many n-grams per block.")] = DEFAULTS.max_features,
+    sublinear_tf: Annotated[bool, typer.Option(help="Use 1+log(tf) instead of raw counts.")] = DEFAULTS.sublinear_tf,
+    c: Annotated[float, typer.Option("--C", help="Inverse regularization strength of the classifier.")] = DEFAULTS.C,
+    balanced: Annotated[bool, typer.Option(help="Weight classes inversely to their frequency.")] = DEFAULTS.class_weight == "balanced",
+    tokenizer: Annotated[str, typer.Option(help=f"Segmenter: {' or '.join(ENGINES)}.")] = DEFAULTS.tokenizer.engine,
+    user_dict: Annotated[Optional[Path], typer.Option(help="jieba user dictionary: `word [freq] [tag]` per line.")] = None,
+    stopwords: Annotated[Optional[Path], typer.Option(help="Words to drop, one per line.")] = None,
+    nfkc: Annotated[bool, typer.Option(help="Unicode NFKC normalization.")] = NORMALIZATION.nfkc,
+    t2s: Annotated[bool, typer.Option(help="Convert traditional to simplified script (OpenCC).")] = NORMALIZATION.traditional_to_simplified,
+    drop_pinyin: Annotated[bool, typer.Option(help="Drop injected pinyin like 上午(shàngwǔ).")] = NORMALIZATION.drop_pinyin,
+    drop_invisible: Annotated[bool, typer.Option(help="Drop zero-width and control characters.")] = NORMALIZATION.drop_invisible,
+    lowercase: Annotated[bool, typer.Option(help="Lower-case Latin letters.")] = NORMALIZATION.lowercase,
+    collapse_whitespace: Annotated[bool, typer.Option(help="Collapse runs of whitespace.")] = NORMALIZATION.collapse_whitespace,
+    jobs: Jobs = 1,
+):
+    """Train a model with one head per --label-col, print validation reports, save it.
+
+    Example: pipeline train news.csv --label-col topic --label-col quality --out models/mine
+    """
+    with _user_errors():
+        settings = Settings(
+            word_ngrams=_ngrams(word_ngrams),
+            char_ngrams=_ngrams(char_ngrams),
+            min_df=min_df,
+            max_features=max_features,
+            sublinear_tf=sublinear_tf,
+            C=c,
+            class_weight="balanced" if balanced else None,
+            normalization=Normalization(nfkc, t2s, drop_pinyin, drop_invisible, lowercase, collapse_whitespace),
+            tokenizer=Tokenizer(
+                engine=tokenizer,
+                user_words=tuple(io.read_word_list(str(user_dict))) if user_dict else (),
+                stopwords=frozenset(io.read_word_list(str(stopwords))) if stopwords else frozenset(),
+            ),
+        )
+        data_set = io.read_labeled(str(data), text_col=text_col, label_cols=label_col)
+        with _progress(len(data_set.texts), "segmenting") as advance:
+            model = train(data_set.texts, data_set.labels, settings, valid=valid, seed=seed, jobs=jobs, progress=advance)
+        model.training["source"] = str(data)
+        model.save(str(out))
+    for name, info in model.training["heads"].items():
+        skipped = f", {info['empty_rows']} rows with an empty label skipped" if info["empty_rows"] else ""
+        err.print(f"{name}: trained on {info['train_rows']} rows{skipped}", markup=False)
+    for name, rep in model.training["metrics"].items():
+        typer.echo(format_report(name, rep))
+    err.print(f"model written to {out}", markup=False)
+
+
+@app.command("predict")
+def predict_command(
+    inputs: Annotated[list[str], typer.Argument(help="Files, directories, CSV/TSV/JSONL tables (.gz too), or - for stdin.")],
+    model_dir: ModelDir = DEFAULT_MODEL,
+    out: Annotated[Optional[str], typer.Option("--out", "-o", help="Output file (written atomically); stdout when absent.")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, csv or tsv; by default from --out's extension, else jsonl.")] = None,
+    top_k: Annotated[int, typer.Option(min=1, help="How many ranked labels to give per head.")] = 3,
+    text_col: TextCol = "text",
+    glob: Annotated[str, typer.Option(help="Which files to take from directories.")] = "*.txt",
+    skip_bad: Annotated[bool, typer.Option(help="Skip unreadable rows, writing a record with an error for each.")] = False,
+    jobs: Jobs = 1,
+):
+    """Label documents with every head of a model, keeping input order.
+
+    Example: pipeline predict --model models/mine pages/ news.csv --out labels.jsonl
+    """
+    with _user_errors():
+        fmt = fmt or io.format_from_path(out)
+        if fmt not in io.FORMATS:
+            raise PipelineError(f"unknown --format {fmt!r}; choose one of {', '.join(io.FORMATS)}")
+        model = _load_model(model_dir)
+        bad: list[str] = []
+        with _progress(None, "predicting") as advance, io.atomic_output(out) as stream:
+            records = _predictions(model, io.iter_documents(inputs, text_col=text_col, glob=glob), top_k, jobs, skip_bad, bad, advance)
+            count = io.write_records(records, stream, fmt)
+            if bad and not skip_bad:
+                raise PipelineError(
+                    f"{len(bad)} unreadable rows ({'; '.join(bad[:3])}{'; ...' if len(bad) > 3 else ''}); "
+                    "fix them or pass --skip-bad"
+                )
+    err.print(f"{count} documents labeled" + (f", {len(bad)} unreadable rows skipped" if bad else ""), markup=False)
+
+
+def _predictions(model: Model, documents, top_k: int, jobs: int, skip_bad: bool, bad: list[str], advance):
+    """Output records, one per document, in input order, predicted in batches so memory stays flat."""
+    batch = []
+    for doc in documents:
+        if doc.error is not None:
+            bad.append(f"{doc.id}: {doc.error}")
+        batch.append(doc)
+        if len(batch) == BATCH:
+            yield from _predict_batch(model, batch, top_k, jobs, skip_bad)
+            advance(len(batch))
+            batch = []
+    yield from _predict_batch(model, batch, top_k, jobs, skip_bad)
+    advance(len(batch))
+
+
+def _predict_batch(model: Model, docs, top_k: int, jobs: int, skip_bad: bool):
+    good = [d for d in docs if d.error is None]
+    ranked = iter(model.top_k([d.text for d in good], top_k, jobs) if good else [])
+    for doc in docs:
+        record = {"id": doc.id}
+        if doc.error is None:
+            for head, top in next(ranked).items():
+                record[head], record[f"{head}_prob"] = top[0][0], round(top[0][1], 4)
+                record[f"{head}_top"] = [[label, round(p, 4)] for label, p in top]
+        else:
+            for head in model.heads:
+                record[head] = record[f"{head}_prob"] = record[f"{head}_top"] = None
+        if skip_bad:
+            record["error"] = doc.error or ""
+        for key, value in doc.fields.items():
+            record[f"input_{key}" if key in record else key] = value
+        yield record
+
+
+@app.command("evaluate")
+def evaluate_command(
+    data: Annotated[Path, typer.Argument(help="Labeled CSV, TSV or JSONL (optionally .gz).")],
+    label_col: LabelCols,
+    model_dir: ModelDir = DEFAULT_MODEL,
+    text_col: TextCol = "text",
+    json_out: Annotated[Optional[str], typer.Option("--json", help="Also write the reports as JSON to this file.")] = None,
+    jobs: Jobs = 1,
+):
+    """Score a model on labeled data: per-class precision, recall, F1, averages, confusion matrix.
+
+    Example: pipeline evaluate --model models/mine test.csv --label-col topic --json report.json
+    """
+    with _user_errors():
+        model = _load_model(model_dir)
+        data_set = io.read_labeled(str(data), text_col=text_col, label_cols=label_col)
+        reports = model.evaluate(data_set.texts, data_set.labels, jobs=jobs)
+        if json_out:
+            with io.atomic_output(json_out) as stream:
+                json.dump(reports, stream, ensure_ascii=False, indent=1)
+    for name, rep in reports.items():
+        typer.echo(format_report(name, rep))
+
+
+@app.command("info")
+def info_command(model_dir: Annotated[Path, typer.Argument(help="Model directory.")] = DEFAULT_MODEL):
+    """Describe a model: heads and labels, features, training data, validation metrics, versions.
+
+    Example: pipeline info models/mine
+    """
+    with _user_errors():
+        model = _load_model(model_dir)
+        manifest = read_manifest(str(model_dir))
+    t = model.training
+    lines = [f"model: {model_dir} (format {manifest['format_version']})"]
+    for name, head in model.heads.items():
+        lines.append(f"head {name}: {len(head.classes)} labels: {', '.join(head.classes)}")
+    for block in model.blocks:
+        lo, hi = block.ngram_range
+        lines.append(
+            f"features {block.kind} {lo}-{hi}-grams: {len(block.terms)} terms "
+            f"(min_df {block.min_df}, max_features {block.max_features}, sublinear_tf {block.sublinear_tf})"
+        )
+    s = model.settings
+    lines.append(f"classifier: logistic regression, C {s.C}, class_weight {s.class_weight}")
+    lines.append(
+        f"tokenizer: {s.tokenizer.engine}, {len(s.tokenizer.user_words)} user words, {len(s.tokenizer.stopwords)} stopwords"
+    )
+    steps = [k for k, v in vars(s.normalization).items() if v]
+    lines.append(f"normalization: {', '.join(steps) or 'none'}")
+    if t:
+        lines.append(
+            f"training data: {t.get('source', '(library)')}, {t['rows']} rows, {t['fingerprint']}, valid {t['valid']}, seed {t['seed']}"
+        )
+        for name, rep in t.get("metrics", {}).items():
+            lines.append(f"validation {name}: accuracy {rep['accuracy']:.4f}, macro-F1 {rep['macro']['f1']:.4f} on {rep['n']} rows")
+    lines.append("versions: " + ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items()))
+    typer.echo("\n".join(lines))
+
+
+def main():
+    app(prog_name="pipeline")
+
+
+if __name__ == "__main__":
+    main()
