@@ -243,7 +243,7 @@ def info_command(model_dir: Annotated[Path, typer.Argument(help="Model directory
     for block in model.blocks:
         lo, hi = block.ngram_range
         lines.append(
-            f"features {block.kind} {lo}-{hi}-grams: {len(block.terms)} terms "
+            f"features {block.kind} {lo}-{hi}-grams: {block.n_terms} terms "
             f"(min_df {block.min_df}, max_features {block.max_features}, sublinear_tf {block.sublinear_tf})"
         )
     s = model.settings

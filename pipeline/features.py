@@ -1,97 +1,175 @@
 """TF-IDF feature blocks over word n-grams and character n-grams.
 
-Each block keeps its vocabulary as a plain list of terms and its idf as a numpy array, so a model
-directory can hold them as JSON and .npy files with nothing executable in them.
+An n-gram is an integer key, not a string: each unit (a character's code point, or a word's id in
+the block's token list) is shifted by 1, and the n units are packed into one int64, `bits` per unit.
+Keys of different lengths never collide (a longer n-gram's key is always larger), n-grams of a whole
+batch are built with numpy at once, and a block is saved as plain arrays: its sorted keys, their
+idf, and for words the token list.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from .errors import ConfigError
 
-
-def word_ngrams(tokens: Sequence[str], lo: int, hi: int) -> list[str]:
-    """Word n-grams joined by a space (tokens never hold whitespace)."""
-    grams = list(tokens) if lo == 1 else []
-    for n in range(max(lo, 2), hi + 1):
-        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-    return grams
-
-
-def char_ngrams(text: str, lo: int, hi: int) -> list[str]:
-    """Character n-grams of the text with whitespace removed."""
-    chars = "".join(text.split())
-    grams = []
-    for n in range(lo, hi + 1):
-        grams.extend(chars[i : i + n] for i in range(len(chars) - n + 1))
-    return grams
+KINDS = ("word", "char")
+_CHUNK = 2000  # documents per vectorized batch: bounds the size of the temporary key arrays
 
 
 @dataclass
 class TfidfBlock:
-    """One TF-IDF block: smooth idf, optional sublinear tf, rows scaled to unit length."""
+    """One TF-IDF block: smooth idf, optional sublinear tf, rows scaled to unit length.
 
-    kind: str  # "word" (input: token lists) or "char" (input: normalized texts)
+    Word blocks take token lists, char blocks take texts (whitespace is ignored).
+    """
+
+    kind: str
     ngram_range: tuple[int, int]
     min_df: int = 1
     max_features: int | None = None
     sublinear_tf: bool = True
-    terms: list[str] | None = None
+    keys: np.ndarray | None = None  # sorted n-gram keys, one per column
     idf: np.ndarray | None = None
+    tokens: list[str] | None = None  # word blocks: the token with id i + 1 is tokens[i]
+    _token_ids: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
-        if self.kind not in ("word", "char"):
+        if self.kind not in KINDS:
             raise ConfigError(f"feature kind must be 'word' or 'char', not {self.kind!r}")
         lo, hi = self.ngram_range
-        if not 1 <= lo <= hi:
-            raise ConfigError(f"{self.kind} n-gram range must satisfy 1 <= min <= max, got {lo}-{hi}")
-        self._index = {t: i for i, t in enumerate(self.terms)} if self.terms is not None else None
+        if not 1 <= lo <= hi <= 3:
+            raise ConfigError(f"{self.kind} n-gram range must satisfy 1 <= min <= max <= 3, got {lo}-{hi}")
+        if self.tokens is not None:
+            self._token_ids = {t: i + 1 for i, t in enumerate(self.tokens)}
 
-    def grams(self, item) -> list[str]:
+    @property
+    def bits(self) -> int:
+        return 63 // self.ngram_range[1]
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.keys)
+
+    def _units(self, items: Sequence) -> tuple[np.ndarray, np.ndarray]:
+        """All documents' units in one array, and the document each unit belongs to."""
+        if self.kind == "char":
+            encoded = ["".join(text.split()).encode("utf-32-le") for text in items]
+            units = np.frombuffer(b"".join(encoded), dtype="<u4").astype(np.int64) + 1
+            lengths = [len(e) // 4 for e in encoded]
+        else:
+            ids = self._token_ids
+            units = np.fromiter((ids.get(t, 0) for doc in items for t in doc), dtype=np.int64)
+            lengths = [len(doc) for doc in items]
+        return units, np.repeat(np.arange(len(items), dtype=np.int64), lengths)
+
+    def _grams(self, items: Sequence) -> tuple[np.ndarray, np.ndarray]:
+        """(document, key) of every n-gram in the documents; n-grams with an unknown word are left out."""
+        units, docs = self._units(items)
         lo, hi = self.ngram_range
-        return word_ngrams(item, lo, hi) if self.kind == "word" else char_ngrams(item, lo, hi)
+        all_keys, all_docs = [], []
+        key = np.zeros(len(units), dtype=np.int64)
+        for n in range(1, hi + 1):
+            m = len(units) - n + 1
+            if m <= 0:
+                break
+            key = (key[:m] << self.bits) | units[n - 1 : n - 1 + m]
+            if n >= lo:
+                ok = docs[:m] == docs[n - 1 : n - 1 + m]
+                if self.kind == "word":
+                    ok &= np.all([units[j : j + m] > 0 for j in range(n)], axis=0)
+                all_keys.append(key[ok])
+                all_docs.append(docs[:m][ok])
+        if not all_keys:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(all_docs), np.concatenate(all_keys)
 
-    def fit(self, items: Iterable) -> TfidfBlock:
-        df: Counter[str] = Counter()
-        n_docs = 0
-        for item in items:
-            df.update(set(self.grams(item)))
-            n_docs += 1
-        kept = [(t, c) for t, c in df.items() if c >= self.min_df]
-        # Most frequent first, ties by term, so the vocabulary is the same on every run.
-        kept.sort(key=lambda tc: (-tc[1], tc[0]))
-        if self.max_features is not None:
-            kept = kept[: self.max_features]
-        kept.sort()
-        self.terms = [t for t, _ in kept]
-        counts = np.array([c for _, c in kept], dtype=np.float64)
-        self.idf = (np.log((1 + n_docs) / (1 + counts)) + 1).astype(np.float32)
-        self._index = {t: i for i, t in enumerate(self.terms)}
+    def fit(self, items: Sequence) -> TfidfBlock:
+        if self.kind == "word":
+            self.tokens = sorted({t for doc in items for t in doc})
+            if len(self.tokens) >= 2**self.bits - 1:
+                raise ConfigError(f"{len(self.tokens)} distinct words are too many for {self.ngram_range[1]}-grams")
+            self._token_ids = {t: i + 1 for i, t in enumerate(self.tokens)}
+        df_keys, df_counts = [], []
+        for start in range(0, len(items), _CHUNK):
+            docs, keys = self._grams(items[start : start + _CHUNK])
+            order = np.lexsort((docs, keys))
+            keys, docs = keys[order], docs[order]
+            first = np.ones(len(keys), dtype=bool)  # first time a key shows in a document
+            first[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+            keys = keys[first]
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            df_keys.append(keys[starts])
+            df_counts.append(np.diff(np.r_[starts, len(keys)]))
+        keys, inverse = np.unique(np.concatenate(df_keys or [np.zeros(0, np.int64)]), return_inverse=True)
+        df = np.bincount(inverse, weights=np.concatenate(df_counts or [np.zeros(0)]), minlength=len(keys))
+        kept = df >= self.min_df
+        keys, df = keys[kept], df[kept]
+        if self.max_features is not None and len(keys) > self.max_features:
+            # Most frequent first; a stable sort keeps ties in key order, so the choice is repeatable.
+            top = np.sort(np.argsort(-df, kind="stable")[: self.max_features])
+            keys, df = keys[top], df[top]
+        if self.kind == "word":
+            keys = self._drop_unused_tokens(keys)
+            order = np.argsort(keys)
+            keys, df = keys[order], df[order]
+        self.keys = keys
+        self.idf = (np.log((1 + len(items)) / (1 + df)) + 1).astype(np.float32)
         return self
 
+    def _drop_unused_tokens(self, keys: np.ndarray) -> np.ndarray:
+        """Keep only tokens that some kept n-gram uses, and renumber the keys to match."""
+        mask = (1 << self.bits) - 1
+        parts, rest = [], keys.copy()
+        while rest.any():
+            parts.append(rest & mask)
+            rest >>= self.bits
+        used = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        used = used[used > 0]
+        renumber = np.zeros(len(self.tokens) + 1, dtype=np.int64)
+        renumber[used] = np.arange(1, len(used) + 1)
+        self.tokens = [self.tokens[i - 1] for i in used]
+        self._token_ids = {t: i + 1 for i, t in enumerate(self.tokens)}
+        new = np.zeros_like(keys)
+        for depth, part in enumerate(parts):
+            new |= renumber[part] << (self.bits * depth)
+        return new
+
     def transform(self, items: Sequence) -> sp.csr_matrix:
-        index = self._index
-        indptr, indices, values = [0], [], []
-        for item in items:
-            counts = Counter(i for i in map(index.get, self.grams(item)) if i is not None)
-            indices.extend(counts.keys())
-            values.extend(counts.values())
-            indptr.append(len(indices))
+        blocks = [self._transform(items[i : i + _CHUNK]) for i in range(0, len(items), _CHUNK)]
+        if not blocks:
+            return sp.csr_matrix((0, self.n_terms), dtype=np.float32)
+        return sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+
+    def _transform(self, items: Sequence) -> sp.csr_matrix:
+        docs, keys = self._grams(items)
+        columns = np.searchsorted(self.keys, keys)
+        columns[columns == len(self.keys)] = 0
+        known = self.keys[columns] == keys if len(self.keys) else np.zeros(len(keys), bool)
         X = sp.csr_matrix(
-            (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
-            shape=(len(items), len(self.terms)),
+            (np.ones(known.sum(), dtype=np.float32), (docs[known], columns[known])),
+            shape=(len(items), self.n_terms),
         )
-        X.sort_indices()
+        X.sum_duplicates()
         if self.sublinear_tf:
             X.data = 1 + np.log(X.data)
         X = X @ sp.diags(self.idf)
         return _unit_rows(X.tocsr())
+
+    def term(self, column: int) -> str:
+        """The n-gram of a column, as text (word n-grams joined by a space)."""
+        mask, key, units = (1 << self.bits) - 1, int(self.keys[column]), []
+        while key:
+            units.append((key & mask) - 1)
+            key >>= self.bits
+        units.reverse()
+        if self.kind == "char":
+            return "".join(map(chr, units))
+        return " ".join(self.tokens[u] for u in units)
 
 
 def _unit_rows(X: sp.csr_matrix) -> sp.csr_matrix:

@@ -112,7 +112,7 @@ class Model:
 
     @property
     def n_features(self) -> int:
-        return sum(len(b.terms) for b in self.blocks)
+        return sum(b.n_terms for b in self.blocks)
 
     def features(self, texts: Sequence[str], jobs: int = 1, progress: Progress | None = None) -> sp.csr_matrix:
         clean, tokens = prepare(_check_texts(texts), self.settings, jobs, progress)
@@ -200,7 +200,7 @@ def train(
     clean, tokens = prepare(texts, settings, jobs, progress)
     blocks = settings.feature_blocks()
     for block in blocks:
-        block.fit(tokens[i] if block.kind == "word" else clean[i] for i in train_rows)
+        block.fit([tokens[i] if block.kind == "word" else clean[i] for i in train_rows])
     X = featurize(blocks, clean, tokens)
 
     heads, head_info = {}, {}

@@ -55,8 +55,10 @@ def save(model: Model, directory: str) -> None:
     features = []
     for n, block in enumerate(model.blocks):
         stem = f"features/{n}-{block.kind}"
-        files[f"{stem}.terms.json"] = _json_bytes(block.terms)
+        files[f"{stem}.keys.npy"] = _npy_bytes(block.keys)
         files[f"{stem}.idf.npy"] = _npy_bytes(block.idf)
+        if block.kind == "word":
+            files[f"{stem}.tokens.json"] = _json_bytes(block.tokens)
         features.append(
             {
                 "kind": block.kind,
@@ -64,9 +66,10 @@ def save(model: Model, directory: str) -> None:
                 "min_df": block.min_df,
                 "max_features": block.max_features,
                 "sublinear_tf": block.sublinear_tf,
-                "n_terms": len(block.terms),
-                "terms": f"{stem}.terms.json",
+                "n_terms": block.n_terms,
+                "keys": f"{stem}.keys.npy",
                 "idf": f"{stem}.idf.npy",
+                "tokens": f"{stem}.tokens.json" if block.kind == "word" else None,
             }
         )
     heads = {}
@@ -180,17 +183,20 @@ def load(directory: str) -> Model:
         )
         blocks = []
         for spec in manifest["features"]:
-            terms = json.loads(_read_checked(root, spec["terms"], manifest).decode("utf-8"))
+            keys = _load_array(root, spec["keys"], manifest)
             idf = _load_array(root, spec["idf"], manifest)
-            if not (isinstance(terms, list) and idf.shape == (len(terms),) == (spec["n_terms"],)):
-                raise ModelFormatError(f"{root / spec['idf']}: does not match its terms; the model is damaged")
+            tokens = None
+            if spec["kind"] == "word":
+                tokens = json.loads(_read_checked(root, spec["tokens"], manifest).decode("utf-8"))
+            if keys.dtype != np.int64 or not keys.shape == idf.shape == (spec["n_terms"],) or not isinstance(tokens, (list, type(None))):
+                raise ModelFormatError(f"{root / spec['keys']}: does not match the manifest; the model is damaged")
             blocks.append(
                 TfidfBlock(
                     spec["kind"], _pair(spec["ngram_range"]), spec["min_df"], spec["max_features"],
-                    spec["sublinear_tf"], terms=terms, idf=idf.astype(np.float32),
+                    spec["sublinear_tf"], keys=keys, idf=idf.astype(np.float32), tokens=tokens,
                 )
             )
-        n_features = sum(len(b.terms) for b in blocks)
+        n_features = sum(b.n_terms for b in blocks)
         heads = {}
         for name, spec in manifest["heads"].items():
             coef = _load_array(root, spec["coef"], manifest)

@@ -3,51 +3,76 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pipeline import ConfigError
-from pipeline.features import TfidfBlock, char_ngrams, featurize, word_ngrams
+from pipeline.features import TfidfBlock, featurize
 
-DOCS = [["北京", "天气", "晴朗"], ["北京", "球队", "获胜"], ["球队", "获胜", "获胜", "晴朗"]]
-
-
-def test_word_ngrams_join_neighbours_with_a_space():
-    assert word_ngrams(["a", "b", "c"], 1, 2) == ["a", "b", "c", "a b", "b c"]
-    assert word_ngrams(["a", "b", "c"], 2, 3) == ["a b", "b c", "a b c"]
+DOCS = [["北京", "天气", "晴朗"], ["北京", "球队", "获胜"], ["球队", "获胜", "获胜", "晴朗"], []]
+TEXTS = ["北京天气晴朗", "北京 球队获胜", "球队获胜获胜晴朗", ""]
 
 
-def test_char_ngrams_ignore_whitespace():
-    assert char_ngrams("北京 天", 1, 2) == ["北", "京", "天", "北京", "京天"]
+def terms(block):
+    return [block.term(i) for i in range(block.n_terms)]
 
 
-def test_tfidf_matches_scikit_learn_on_the_same_grams():
-    block = TfidfBlock("word", (1, 2), sublinear_tf=True).fit(DOCS)
-    reference = TfidfVectorizer(analyzer=lambda doc: word_ngrams(doc, 1, 2), sublinear_tf=True)
-    expected = reference.fit_transform(DOCS).toarray()
-    order = [reference.vocabulary_[t] for t in block.terms]
-    np.testing.assert_allclose(block.transform(DOCS).toarray(), expected[:, order], rtol=1e-5)
+def reference_grams(kind, lo, hi):
+    """n-grams as plain strings, the slow obvious way."""
+
+    def grams(item):
+        units = list(item) if kind == "word" else list("".join(item.split()))
+        joiner = " " if kind == "word" else ""
+        return [joiner.join(units[i : i + n]) for n in range(lo, hi + 1) for i in range(len(units) - n + 1)]
+
+    return grams
+
+
+@pytest.mark.parametrize("kind, items", [("word", DOCS), ("char", TEXTS)])
+@pytest.mark.parametrize("ngrams", [(1, 1), (1, 2), (2, 3), (1, 3)])
+def test_tfidf_matches_scikit_learn_on_the_same_grams(kind, items, ngrams):
+    block = TfidfBlock(kind, ngrams, sublinear_tf=True).fit(items)
+    reference = TfidfVectorizer(analyzer=reference_grams(kind, *ngrams), sublinear_tf=True, dtype=np.float64)
+    expected = reference.fit_transform(items).toarray()
+    assert sorted(terms(block)) == sorted(reference.vocabulary_)
+    order = [reference.vocabulary_[t] for t in terms(block)]
+    np.testing.assert_allclose(block.transform(items).toarray(), expected[:, order], rtol=1e-5, atol=1e-7)
 
 
 def test_min_df_drops_rare_grams_and_max_features_keeps_the_most_frequent():
-    assert TfidfBlock("word", (1, 1), min_df=2).fit(DOCS).terms == sorted(["北京", "晴朗", "球队", "获胜"])
-    kept = TfidfBlock("word", (1, 1), max_features=1).fit(DOCS + [["北京"]]).terms
-    assert kept == ["北京"]
+    assert sorted(terms(TfidfBlock("word", (1, 1), min_df=2).fit(DOCS))) == sorted(["北京", "晴朗", "球队", "获胜"])
+    block = TfidfBlock("word", (1, 2), max_features=1).fit(DOCS + [["北京"]])
+    assert terms(block) == ["北京"] and block.tokens == ["北京"]  # tokens no kept n-gram uses are dropped
 
 
-def test_rows_have_unit_length_and_unknown_grams_are_ignored():
-    block = TfidfBlock("char", (1, 2)).fit(["北京天气", "上海天气"])
-    X = block.transform(["北京下雨", "完全陌生"])
-    assert np.isclose(np.linalg.norm(X[0].toarray()), 1.0)
+def test_unknown_words_and_characters_are_ignored():
+    word = TfidfBlock("word", (1, 2)).fit(DOCS)
+    X = word.transform([["北京", "陌生词", "天气"], ["陌生词"]])
+    assert sorted(word.term(c) for c in X[0].indices) == ["北京", "天气"]  # no bigram across the unknown word
     assert X[1].nnz == 0
+    char = TfidfBlock("char", (1, 2)).fit(["北京天气", "上海天气"])
+    X = char.transform(["北京下雨", "完全陌生"])
+    assert np.isclose(np.linalg.norm(X[0].toarray()), 1.0) and X[1].nnz == 0
+
+
+def test_grams_never_cross_documents():
+    block = TfidfBlock("char", (2, 2)).fit(["甲乙", "丙丁"])
+    assert sorted(terms(block)) == ["丙丁", "甲乙"]
+
+
+def test_big_batches_give_the_same_rows_as_small_ones():
+    texts = [f"第{i}条新闻说北京天气晴朗" for i in range(4500)]  # more than one internal chunk
+    block = TfidfBlock("char", (1, 2)).fit(texts)
+    X = block.transform(texts)
+    assert X.shape == (4500, block.n_terms)
+    assert (X[4400:4402] != block.transform(texts[4400:4402])).nnz == 0
 
 
 def test_featurize_puts_blocks_side_by_side():
-    texts = ["北京天气晴朗", "北京球队获胜", "球队获胜获胜晴朗"]
     word = TfidfBlock("word", (1, 1)).fit(DOCS)
-    char = TfidfBlock("char", (1, 1)).fit(texts)
-    X = featurize([word, char], texts, DOCS)
-    assert X.shape == (3, len(word.terms) + len(char.terms))
-    np.testing.assert_allclose(X[:, : len(word.terms)].toarray(), word.transform(DOCS).toarray())
+    char = TfidfBlock("char", (1, 1)).fit(TEXTS)
+    X = featurize([word, char], TEXTS, DOCS)
+    assert X.shape == (4, word.n_terms + char.n_terms)
+    np.testing.assert_allclose(X[:, : word.n_terms].toarray(), word.transform(DOCS).toarray())
 
 
-@pytest.mark.parametrize("kind, ngrams", [("word", (0, 1)), ("word", (3, 2)), ("sentence", (1, 1))])
+@pytest.mark.parametrize("kind, ngrams", [("word", (0, 1)), ("word", (3, 2)), ("char", (1, 4)), ("sentence", (1, 1))])
 def test_bad_block_settings_are_refused(kind, ngrams):
     with pytest.raises(ConfigError):
         TfidfBlock(kind, ngrams)

@@ -65,8 +65,8 @@ def test_a_changed_array_is_refused(model_dir, tmp_path):
 
 def test_a_truncated_file_is_refused(model_dir, tmp_path):
     target = copy_model(model_dir, tmp_path)
-    terms = target / "features" / "0-word.terms.json"
-    terms.write_bytes(terms.read_bytes()[:100])
+    tokens = target / "features" / "0-word.tokens.json"
+    tokens.write_bytes(tokens.read_bytes()[:100])
     with pytest.raises(ModelFormatError, match="changed or truncated"):
         pipeline.load(str(target))
 
