@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from . import io
-from .errors import PipelineError
+from .errors import ConfigError, DataError, PipelineError
 from .evaluate import format_report
 from .model import Model, Settings, train
 from .store import load, read_manifest
@@ -29,7 +29,7 @@ app = typer.Typer(
     help="Topic and quality labels for messy Chinese web text.",
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # never wrap: paths and messages stay on one line
 
 TextCol = Annotated[str, typer.Option("--text-col", help="Column (CSV/TSV) or field (JSONL) holding the text.")]
 LabelCols = Annotated[list[str], typer.Option("--label-col", help="Column holding a head's labels; repeat for more heads.")]
@@ -37,7 +37,7 @@ ModelDir = Annotated[Path, typer.Option("--model", "-m", help="Model directory."
 Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for normalization and segmentation.")]
 
 
-def _ngrams(value: str) -> tuple[int, int] | None:
+def _ngrams(value: str, option: str) -> tuple[int, int] | None:
     """'1-2' -> (1, 2), '2' -> (2, 2), 'none' -> None."""
     if value.strip().lower() in ("none", "off", "0"):
         return None
@@ -45,7 +45,7 @@ def _ngrams(value: str) -> tuple[int, int] | None:
     try:
         return int(lo), int(hi or lo)
     except ValueError:
-        raise typer.BadParameter(f"expected a range like 1-2, a single n like 2, or none; got {value!r}") from None
+        raise ConfigError(f"{option}: expected a range like 1-2, a single n like 2, or none; got {value!r}") from None
 
 
 @contextmanager
@@ -56,6 +56,15 @@ def _user_errors():
     except PipelineError as e:
         err.print(f"error: {e}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def _about(path: Path):
+    """The library's errors about labeled rows name the file the rows came from."""
+    try:
+        yield
+    except DataError as e:
+        raise DataError(f"{path}: {e}") from None
 
 
 @contextmanager
@@ -109,8 +118,8 @@ def train_command(
     """
     with _user_errors():
         settings = Settings(
-            word_ngrams=_ngrams(word_ngrams),
-            char_ngrams=_ngrams(char_ngrams),
+            word_ngrams=_ngrams(word_ngrams, "--word-ngrams"),
+            char_ngrams=_ngrams(char_ngrams, "--char-ngrams"),
             min_df=min_df,
             max_features=max_features,
             sublinear_tf=sublinear_tf,
@@ -124,7 +133,7 @@ def train_command(
             ),
         )
         data_set = io.read_labeled(str(data), text_col=text_col, label_cols=label_col)
-        with _progress(len(data_set.texts), "segmenting") as advance:
+        with _about(data), _progress(len(data_set.texts), "segmenting") as advance:
             model = train(data_set.texts, data_set.labels, settings, valid=valid, seed=seed, jobs=jobs, progress=advance)
         model.training["source"] = str(data)
         model.save(str(out))
@@ -219,7 +228,8 @@ def evaluate_command(
     with _user_errors():
         model = _load_model(model_dir)
         data_set = io.read_labeled(str(data), text_col=text_col, label_cols=label_col)
-        reports = model.evaluate(data_set.texts, data_set.labels, jobs=jobs)
+        with _about(data):
+            reports = model.evaluate(data_set.texts, data_set.labels, jobs=jobs)
         if json_out:
             with io.atomic_output(json_out) as stream:
                 json.dump(reports, stream, ensure_ascii=False, indent=1)
