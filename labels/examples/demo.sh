@@ -13,12 +13,15 @@ echo
 echo "== labeling the pages in labels/examples/web/"
 $bin/pipeline predict --model build/demo-model labels/examples/web/ --top-k 2 --out build/demo-predictions.jsonl
 $bin/python - <<'PY'
-import json
-print(f"{'page':<28} {'topic':<14} {'quality':<12}")
+import json, unicodedata
+
+def pad(text, width):  # Chinese characters take two terminal columns
+    return text + " " * (width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
+
+print(pad("page", 26), pad("topic", 14), "quality")
 for line in open("build/demo-predictions.jsonl", encoding="utf-8"):
     r = json.loads(line)
-    page = r["id"].rsplit("/", 1)[-1]
-    print(f"{page:<28} {r['topic'] + ' ' + format(r['topic_prob'], '.2f'):<14} {r['quality']} {r['quality_prob']:.2f}")
+    print(pad(r["id"].rsplit("/", 1)[-1], 26), pad(f"{r['topic']} {r['topic_prob']:.2f}", 14), f"{r['quality']} {r['quality_prob']:.2f}")
 PY
 echo
 echo "(full records with top-k labels: build/demo-predictions.jsonl)"
