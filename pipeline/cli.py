@@ -175,7 +175,8 @@ def predict_command(
                     f"{len(bad)} unreadable rows ({'; '.join(bad[:3])}{'; ...' if len(bad) > 3 else ''}); "
                     "fix them or pass --skip-bad"
                 )
-    err.print(f"{count} documents labeled" + (f", {len(bad)} unreadable rows skipped" if bad else ""), markup=False)
+    skipped = f", {len(bad)} unreadable row{'s' * (len(bad) != 1)} skipped" if bad else ""
+    err.print(f"{count} document{'s' * (count != 1)} labeled{skipped}", markup=False)
 
 
 def _predictions(model: Model, documents, top_k: int, jobs: int, skip_bad: bool, bad: list[str], advance):
