@@ -398,7 +398,7 @@ def test_predict_text_file(model_dir, classes, tmp_path):
     assert rec["topic"] == "体育"
     check_predictions([rec], classes, 3)
     assert "error" not in rec  # only with --skip-bad
-    assert result.stderr.strip() == "1 documents labeled"
+    assert result.stderr.strip() == "1 document labeled"
 
 
 def test_predict_directory_is_recursive_and_sorted(model_dir, classes):
