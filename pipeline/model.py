@@ -203,33 +203,27 @@ def train(
         block.fit([tokens[i] if block.kind == "word" else clean[i] for i in train_rows])
     X = featurize(blocks, clean, tokens)
 
-    heads, head_info = {}, {}
+    heads, head_info, metrics = {}, {}, {}
     for name, ys in labels.items():
         rows = [i for i in train_rows if ys[i] is not None]
-        y = [ys[i] for i in rows]
-        if len(set(y)) < 2:
-            raise DataError(f"head {name!r}: after holding out the validation split only one class is left; use --valid 0 or more data")
-        heads[name] = _fit_head(X[rows], y, settings, seed)
+        train_labels = [ys[i] for i in rows]
+        if len(set(train_labels)) < 2:
+            raise DataError(
+                f"head {name!r}: after holding out the validation split only one class is left; use --valid 0 or more data"
+            )
+        heads[name] = _fit_head(X[rows], train_labels, settings, seed)
         head_info[name] = {
             "labeled_rows": sum(y is not None for y in ys),
             "empty_rows": sum(y is None for y in ys),
             "train_rows": len(rows),
-            "classes_unseen_in_training": sorted(set(heads_seen[name]) - set(y)),
+            "classes_unseen_in_training": sorted(set(heads_seen[name]) - set(train_labels)),
         }
-
-    model = Model(settings, blocks, heads, training={})
-    metrics = {}
-    if valid_rows:
-        Xv = X[valid_rows]
-        for name, ys in labels.items():
-            rows = [k for k, i in enumerate(valid_rows) if ys[i] is not None]
-            if not rows:
-                continue
-            proba = heads[name].predict_proba(Xv[rows])
-            pred = [heads[name].classes[j] for j in proba.argmax(axis=1)]
-            metrics[name] = report([ys[valid_rows[k]] for k in rows], pred)
-            head_info[name]["valid_rows"] = len(rows)
-    model.training = {
+        held = [i for i in valid_rows if ys[i] is not None]
+        if held:
+            proba = heads[name].predict_proba(X[held])
+            metrics[name] = report([ys[i] for i in held], [heads[name].classes[j] for j in proba.argmax(axis=1)])
+            head_info[name]["valid_rows"] = len(held)
+    training = {
         "rows": len(texts),
         "fingerprint": fingerprint(texts, labels),
         "valid": valid,
@@ -237,7 +231,7 @@ def train(
         "heads": head_info,
         "metrics": metrics,
     }
-    return model
+    return Model(settings, blocks, heads, training)
 
 
 def _fit_head(X: sp.csr_matrix, y: list[str], settings: Settings, seed: int) -> Head:
