@@ -99,7 +99,8 @@ def train_command(
     min_df: Annotated[int, typer.Option(min=1, help="Drop n-grams seen in fewer documents.")] = DEFAULTS.min_df,
     max_features: Annotated[Optional[int], typer.Option(min=1, help="Keep at most this many n-grams per block.")] = DEFAULTS.max_features,
     sublinear_tf: Annotated[bool, typer.Option(help="Use 1+log(tf) instead of raw counts.")] = DEFAULTS.sublinear_tf,
-    c: Annotated[float, typer.Option("--C", help="Inverse regularization strength of the classifier.")] = DEFAULTS.C,
+    alpha: Annotated[float, typer.Option(help="Regularization strength of the classifier (larger: simpler model).")] = DEFAULTS.alpha,
+    epochs: Annotated[int, typer.Option(min=1, help="Most passes over the data the classifier makes.")] = DEFAULTS.epochs,
     balanced: Annotated[bool, typer.Option(help="Weight classes inversely to their frequency.")] = DEFAULTS.class_weight == "balanced",
     tokenizer: Annotated[str, typer.Option(help=f"Segmenter: {' or '.join(ENGINES)}.")] = DEFAULTS.tokenizer.engine,
     user_dict: Annotated[Optional[Path], typer.Option(help="jieba user dictionary: `word [freq] [tag]` per line.")] = None,
@@ -123,7 +124,8 @@ def train_command(
             min_df=min_df,
             max_features=max_features,
             sublinear_tf=sublinear_tf,
-            C=c,
+            alpha=alpha,
+            epochs=epochs,
             class_weight="balanced" if balanced else None,
             normalization=Normalization(nfkc, t2s, drop_pinyin, drop_invisible, lowercase, collapse_whitespace),
             tokenizer=Tokenizer(
@@ -258,7 +260,7 @@ def info_command(model_dir: Annotated[Path, typer.Argument(help="Model directory
             f"(min_df {block.min_df}, max_features {block.max_features}, sublinear_tf {block.sublinear_tf})"
         )
     s = model.settings
-    lines.append(f"classifier: logistic regression, C {s.C}, class_weight {s.class_weight}")
+    lines.append(f"classifier: logistic regression (SGD), alpha {s.alpha}, epochs {s.epochs}, class_weight {s.class_weight}")
     lines.append(
         f"tokenizer: {s.tokenizer.engine}, {len(s.tokenizer.user_words)} user words, {len(s.tokenizer.stopwords)} stopwords"
     )

@@ -22,9 +22,9 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         min_df: int = _DEFAULTS.min_df,
         max_features: int | None = _DEFAULTS.max_features,
         sublinear_tf: bool = _DEFAULTS.sublinear_tf,
-        C: float = _DEFAULTS.C,
+        alpha: float = _DEFAULTS.alpha,
         class_weight: str | None = _DEFAULTS.class_weight,
-        max_iter: int = _DEFAULTS.max_iter,
+        epochs: int = _DEFAULTS.epochs,
         normalization: Normalization = _DEFAULTS.normalization,
         tokenizer: Tokenizer = _DEFAULTS.tokenizer,
         random_state: int = 0,
@@ -34,9 +34,9 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.min_df = min_df
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
-        self.C = C
+        self.alpha = alpha
         self.class_weight = class_weight
-        self.max_iter = max_iter
+        self.epochs = epochs
         self.normalization = normalization
         self.tokenizer = tokenizer
         self.random_state = random_state

@@ -312,13 +312,18 @@ def _no_sublinear(info, m):
     assert m["settings"]["sublinear_tf"] is False
 
 
-def _c(info, m):
-    assert "classifier: logistic regression, C 0.5, class_weight balanced" in info.splitlines()
-    assert m["settings"]["C"] == 0.5
+def _alpha(info, m):
+    assert "classifier: logistic regression (SGD), alpha 0.0003, epochs 50, class_weight balanced" in info.splitlines()
+    assert m["settings"]["alpha"] == 0.0003
+
+
+def _epochs(info, m):
+    assert "classifier: logistic regression (SGD), alpha 1e-05, epochs 7, class_weight balanced" in info.splitlines()
+    assert m["settings"]["epochs"] == 7
 
 
 def _no_balanced(info, m):
-    assert "classifier: logistic regression, C 10.0, class_weight None" in info.splitlines()
+    assert "classifier: logistic regression (SGD), alpha 1e-05, epochs 50, class_weight None" in info.splitlines()
     assert m["settings"]["class_weight"] is None
 
 
@@ -343,7 +348,8 @@ FEATURE_OPTIONS = [
     (["--min-df", "2"], _min_df),
     (["--max-features", "25"], _max_features),
     (["--no-sublinear-tf"], _no_sublinear),
-    (["--C", "0.5"], _c),
+    (["--alpha", "0.0003"], _alpha),
+    (["--epochs", "7"], _epochs),
     (["--no-balanced"], _no_balanced),
     (["--seed", "3"], _seed),
     *[([flag], _normalization(flag)) for flag in NORMALIZATION_FLAGS],

@@ -18,12 +18,12 @@ def test_fit_predict_and_classes(examples):
 def test_cross_val_score_and_grid_search(examples):
     scores = cross_val_score(TextClassifier(min_df=1), examples["texts"], examples["quality"], cv=3)
     assert scores.shape == (3,) and scores.mean() > 0.7
-    search = GridSearchCV(TextClassifier(min_df=1), {"C": [1.0, 10.0]}, cv=2).fit(examples["texts"], examples["quality"])
-    assert search.best_params_["C"] in (1.0, 10.0)
+    search = GridSearchCV(TextClassifier(min_df=1), {"alpha": [1e-5, 1e-4]}, cv=2).fit(examples["texts"], examples["quality"])
+    assert search.best_params_["alpha"] in (1e-5, 1e-4)
 
 
 def test_parameters_are_stored_unchanged_and_clone_keeps_them():
-    clf = TextClassifier(C=3.0, char_ngrams=None, random_state=5)
+    clf = TextClassifier(alpha=3e-4, char_ngrams=None, random_state=5)
     assert clone(clf).get_params() == clf.get_params()
     assert clf.get_params()["char_ngrams"] is None and clf.random_state == 5
 

@@ -17,7 +17,7 @@ def reference_grams(kind, lo, hi):
     """n-grams as plain strings, the slow obvious way."""
 
     def grams(item):
-        units = list(item) if kind == "word" else list("".join(item.split()))
+        units = list(item)
         joiner = " " if kind == "word" else ""
         return [joiner.join(units[i : i + n]) for n in range(lo, hi + 1) for i in range(len(units) - n + 1)]
 

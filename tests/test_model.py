@@ -100,7 +100,7 @@ def test_one_string_instead_of_a_list_is_refused(small_model):
         small_model.predict("一段文字")
 
 
-@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"min_df": 0}, {"C": 0}, {"class_weight": "auto"}])
+@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"min_df": 0}, {"alpha": 0}, {"epochs": 0}, {"class_weight": "auto"}])
 def test_bad_settings_are_refused(bad):
     with pytest.raises(ConfigError):
         Settings(**bad)
