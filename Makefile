@@ -21,7 +21,7 @@ demo: install
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/topic.py
+	$(BIN)/python bench/topic.py --out bench/out/topic.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -63,8 +64,8 @@ class TfidfBlock:
             units = np.frombuffer(b"".join(encoded), dtype="<u4").astype(np.int64) + 1
             lengths = [len(e) // 4 for e in encoded]
         else:
-            ids = self._token_ids
-            units = np.fromiter((ids.get(t, 0) for doc in items for t in doc), dtype=np.int64)
+            words = list(chain.from_iterable(items))
+            units = np.fromiter(map(self._token_ids.get, words, repeat(0)), dtype=np.int64, count=len(words))
             lengths = [len(doc) for doc in items]
         return units, np.repeat(np.arange(len(items), dtype=np.int64), lengths)
 
