@@ -187,7 +187,7 @@ def _predictions(model: Model, documents, top_k: int, jobs: int, skip_bad: bool,
         if doc.error is not None:
             bad.append(f"{doc.id}: {doc.error}")
         batch.append(doc)
-        if len(batch) == BATCH:
+        if len(batch) == BATCH * jobs:
             yield from _predict_batch(model, batch, top_k, jobs, skip_bad)
             advance(len(batch))
             batch = []

@@ -81,7 +81,7 @@ def _prepare_chunk(texts: Sequence[str], normalization: Normalization, tokenizer
 
 def prepare(texts: Sequence[str], settings: Settings, jobs: int = 1, progress: Progress | None = None):
     """Normalized texts and their tokens, in `jobs` processes when it is more than one."""
-    chunk = 500
+    chunk = max(1, min(500, -(-len(texts) // jobs)))  # at most 500 texts, and work for every process
     pieces = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
     if jobs == 1 or len(pieces) < 2:
         results = (_prepare_chunk(p, settings.normalization, settings.tokenizer) for p in pieces)
