@@ -4,6 +4,7 @@
     model = pipeline.train(texts, {"topic": labels})
     model.predict(["..."])["topic"]
     model.save("models/mine"); pipeline.load("models/mine")
+    settings, trials = pipeline.tune(texts, labels, time_budget=60)
 """
 
 from .errors import ConfigError, DataError, ModelFormatError, PipelineError
@@ -11,6 +12,7 @@ from .estimator import TextClassifier
 from .model import Model, Settings, train
 from .store import load
 from .text import Normalization, Tokenizer, normalize
+from .tune import tune
 
 __all__ = [
     "ConfigError",
@@ -25,4 +27,5 @@ __all__ = [
     "load",
     "normalize",
     "train",
+    "tune",
 ]

@@ -13,9 +13,10 @@ from rich.console import Console
 from . import io
 from .errors import ConfigError, DataError, PipelineError
 from .evaluate import format_report
-from .model import Model, Settings, train
+from .model import UNCERTAIN, Model, Settings, train
 from .store import load, read_manifest
 from .text import ENGINES, Normalization, Tokenizer
+from .tune import tune
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
 DEFAULTS = Settings()
@@ -33,6 +34,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)  # never wrap: paths
 TextCol = Annotated[str, typer.Option("--text-col", help="Column (CSV/TSV) or field (JSONL) holding the text.")]
 LabelCols = Annotated[list[str], typer.Option("--label-col", help="Column holding a head's labels; repeat for more heads.")]
 ModelDir = Annotated[Path, typer.Option("--model", "-m", help="Model directory.")]
+Out = Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")]
+Valid = Annotated[float, typer.Option(min=0, max=0.9, help="Share held out for validation (stratified); 0 trains on everything.")]
 Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for normalization and segmentation.")]
 
 
@@ -89,9 +92,9 @@ def _load_model(path: Path) -> Model:
 def train_command(
     data: Annotated[Path, typer.Argument(help="Labeled CSV, TSV or JSONL (optionally .gz).")],
     label_col: LabelCols,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")],
+    out: Out,
     text_col: TextCol = "text",
-    valid: Annotated[float, typer.Option(min=0, max=0.9, help="Share held out for validation (stratified); 0 trains on everything.")] = 0.1,
+    valid: Valid = 0.1,
     seed: Annotated[int, typer.Option(help="Seed of the split and the solver: same data and seed, same model bytes.")] = 0,
     word_ngrams: Annotated[str, typer.Option(help="Word n-gram range, e.g. 1-2, or none.")] = "-".join(map(str, DEFAULTS.word_ngrams)),
     char_ngrams: Annotated[str, typer.Option(help="Character n-gram range, e.g. 1-3, or none.")] = "-".join(map(str, DEFAULTS.char_ngrams)),
@@ -138,6 +141,10 @@ def train_command(
             model = train(data_set.texts, data_set.labels, settings, valid=valid, seed=seed, jobs=jobs, progress=advance)
         model.training["source"] = str(data)
         model.save(str(out))
+    _trained(model, out)
+
+
+def _trained(model: Model, out: Path):
     for name, info in model.training["heads"].items():
         skipped = f", {info['empty_rows']} rows with an empty label skipped" if info["empty_rows"] else ""
         err.print(f"{name}: trained on {info['train_rows']} rows{skipped}", markup=False)
@@ -153,6 +160,7 @@ def predict_command(
     out: Annotated[Optional[str], typer.Option("--out", "-o", help="Output file (written atomically); stdout when absent.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, csv or tsv; by default from --out's extension, else jsonl.")] = None,
     top_k: Annotated[int, typer.Option(min=1, help="How many ranked labels to give per head.")] = 3,
+    threshold: Annotated[Optional[float], typer.Option(min=0, max=1, help=f"Label a head {UNCERTAIN!r} when its best probability is below this.")] = None,
     text_col: TextCol = "text",
     glob: Annotated[str, typer.Option(help="Which files to take from directories.")] = "*.txt",
     skip_bad: Annotated[bool, typer.Option(help="Skip unreadable rows, writing a record with an error for each.")] = False,
@@ -169,7 +177,9 @@ def predict_command(
         model = _load_model(model_dir)
         bad: list[str] = []
         with _progress(None, "predicting") as advance, io.atomic_output(out) as stream:
-            records = _predictions(model, io.iter_documents(inputs, text_col=text_col, glob=glob), top_k, jobs, skip_bad, bad, advance)
+            records = _predictions(
+                model, io.iter_documents(inputs, text_col=text_col, glob=glob), top_k, threshold, jobs, skip_bad, bad, advance
+            )
             count = io.write_records(records, stream, fmt)
             if bad and not skip_bad:
                 raise PipelineError(
@@ -180,7 +190,7 @@ def predict_command(
     err.print(f"{count} document{'s' * (count != 1)} labeled{skipped}", markup=False)
 
 
-def _predictions(model: Model, documents, top_k: int, jobs: int, skip_bad: bool, bad: list[str], advance):
+def _predictions(model: Model, documents, top_k: int, threshold, jobs: int, skip_bad: bool, bad: list[str], advance):
     """Output records, one per document, in input order, predicted in batches so memory stays flat."""
     batch = []
     for doc in documents:
@@ -188,21 +198,22 @@ def _predictions(model: Model, documents, top_k: int, jobs: int, skip_bad: bool,
             bad.append(f"{doc.id}: {doc.error}")
         batch.append(doc)
         if len(batch) == BATCH * jobs:
-            yield from _predict_batch(model, batch, top_k, jobs, skip_bad)
+            yield from _predict_batch(model, batch, top_k, threshold, jobs, skip_bad)
             advance(len(batch))
             batch = []
-    yield from _predict_batch(model, batch, top_k, jobs, skip_bad)
+    yield from _predict_batch(model, batch, top_k, threshold, jobs, skip_bad)
     advance(len(batch))
 
 
-def _predict_batch(model: Model, docs, top_k: int, jobs: int, skip_bad: bool):
+def _predict_batch(model: Model, docs, top_k: int, threshold: float | None, jobs: int, skip_bad: bool):
     good = [d for d in docs if d.error is None]
     ranked = iter(model.top_k([d.text for d in good], top_k, jobs) if good else [])
     for doc in docs:
         record = {"id": doc.id}
         if doc.error is None:
             for head, top in next(ranked).items():
-                record[head], record[f"{head}_prob"] = top[0][0], round(top[0][1], 4)
+                certain = threshold is None or top[0][1] >= threshold
+                record[head], record[f"{head}_prob"] = top[0][0] if certain else UNCERTAIN, round(top[0][1], 4)
                 record[f"{head}_top"] = [[label, round(p, 4)] for label, p in top]
         else:
             for head in model.heads:
@@ -237,6 +248,49 @@ def evaluate_command(
                 json.dump(reports, stream, ensure_ascii=False, indent=1)
     for name, rep in reports.items():
         typer.echo(format_report(name, rep))
+
+
+@app.command("tune")
+def tune_command(
+    data: Annotated[Path, typer.Argument(help="Labeled CSV, TSV or JSONL (optionally .gz).")],
+    label_col: Annotated[str, typer.Option("--label-col", help="Column holding the labels of the one head to tune.")],
+    out: Out,
+    text_col: TextCol = "text",
+    time_budget: Annotated[float, typer.Option(min=0, help="Seconds to spend searching; at least one try always runs.")] = 300,
+    folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds (stratified) per try.")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed of the folds, the search order and the solver.")] = 0,
+    valid: Valid = 0.1,
+):
+    """Search n-grams, alpha, max_features and sublinear tf by cross-validation, then train the best.
+
+    Prints one line per try, then the best, then trains the best settings like `pipeline train`.
+
+    Example: pipeline tune news.csv --label-col topic --time-budget 600 --out models/tuned
+    """
+    with _user_errors():
+        data_set = io.read_labeled(str(data), text_col=text_col, label_cols=[label_col])
+        labels = data_set.labels[label_col]
+        with _about(data):
+            best, _ = tune(data_set.texts, labels, time_budget=time_budget, folds=folds, seed=seed, on_trial=_print_trial)
+            typer.echo(f"best: {_describe(best)}")
+            model = train(data_set.texts, {label_col: labels}, best, valid=valid, seed=seed)
+        model.training["source"] = str(data)
+        model.save(str(out))
+    _trained(model, out)
+
+
+def _describe(s: Settings) -> str:
+    ngrams = {k: "-".join(map(str, v)) if v else "none" for k, v in [("word", s.word_ngrams), ("char", s.char_ngrams)]}
+    return (
+        f"word {ngrams['word']}, char {ngrams['char']}, alpha {s.alpha:g}, "
+        f"max_features {s.max_features or 'all'}, sublinear_tf {'on' if s.sublinear_tf else 'off'}"
+    )
+
+
+def _print_trial(trial) -> None:
+    typer.echo(
+        f"try: {_describe(trial.settings)}: macro-F1 {trial.macro_f1:.4f}, accuracy {trial.accuracy:.4f}, {trial.seconds:.2f} s"
+    )
 
 
 @app.command("info")

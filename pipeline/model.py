@@ -15,6 +15,7 @@ from .features import TfidfBlock, featurize
 from .text import Normalization, Tokenizer, normalize
 
 Progress = Callable[[int], None]  # called with the number of documents just finished
+UNCERTAIN = "uncertain"  # the label of a head whose best probability is below the threshold
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,19 @@ class Model:
         X = self.features(texts, jobs)
         return {name: head.predict_proba(X) for name, head in self.heads.items()}
 
-    def predict(self, texts: Sequence[str], jobs: int = 1) -> dict[str, np.ndarray]:
-        """Per head, an array of the most probable label of each text."""
-        return {
-            name: np.asarray(self.heads[name].classes, dtype=object)[p.argmax(axis=1)]
-            for name, p in self.predict_proba(texts, jobs).items()
-        }
+    def predict(self, texts: Sequence[str], jobs: int = 1, threshold: float | None = None) -> dict[str, np.ndarray]:
+        """Per head, an array of the most probable label of each text.
+
+        With a `threshold`, a label whose probability is below it becomes UNCERTAIN ("uncertain").
+        """
+        if threshold is not None and not 0 <= threshold <= 1:
+            raise ConfigError(f"threshold must be in [0, 1], got {threshold}")
+        labels = {}
+        for name, p in self.predict_proba(texts, jobs).items():
+            labels[name] = np.asarray(self.heads[name].classes, dtype=object)[p.argmax(axis=1)]
+            if threshold is not None:
+                labels[name][p.max(axis=1) < threshold] = UNCERTAIN
+        return labels
 
     def top_k(self, texts: Sequence[str], k: int = 3, jobs: int = 1) -> list[dict[str, list[tuple[str, float]]]]:
         """Per text, per head, the k most probable labels with their probabilities, best first."""
@@ -188,18 +196,40 @@ def train(
     if not 0 <= valid < 1:
         raise ConfigError(f"valid must be in [0, 1), got {valid}")
     labels = _check_labels(texts, labels)
-    heads_seen = {}
     for name, ys in labels.items():
         present = sorted({y for y in ys if y is not None})
         if not present:
             raise DataError(f"head {name!r}: every label is empty")
         if len(present) < 2:
             raise DataError(f"head {name!r} has only one class ({present[0]!r}); a classifier needs at least two")
-        heads_seen[name] = present
 
     first = next(iter(labels.values()))
     train_rows, valid_rows = stratified_split(first, valid, seed)
     clean, tokens = prepare(texts, settings, jobs, progress)
+    model = _fit_prepared(clean, tokens, labels, settings, train_rows, valid_rows, seed)
+    model.training = {
+        "rows": len(texts),
+        "fingerprint": fingerprint(texts, labels),
+        "valid": valid,
+        "seed": seed,
+        **model.training,
+    }
+    return model
+
+
+def _fit_prepared(
+    clean: list[str],
+    tokens: list[list[str]],
+    labels: dict[str, list[str | None]],
+    settings: Settings,
+    train_rows: list[int],
+    valid_rows: list[int],
+    seed: int,
+) -> Model:
+    """Fit features and heads on already prepared texts; score `valid_rows`. Inputs are checked by the caller.
+
+    `train` calls this once; `tune` calls it for every setting and fold on texts prepared once.
+    """
     blocks = settings.feature_blocks()
     for block in blocks:
         block.fit([tokens[i] if block.kind == "word" else clean[i] for i in train_rows])
@@ -218,22 +248,14 @@ def train(
             "labeled_rows": sum(y is not None for y in ys),
             "empty_rows": sum(y is None for y in ys),
             "train_rows": len(rows),
-            "classes_unseen_in_training": sorted(set(heads_seen[name]) - set(train_labels)),
+            "classes_unseen_in_training": sorted({y for y in ys if y is not None} - set(train_labels)),
         }
         held = [i for i in valid_rows if ys[i] is not None]
         if held:
             proba = heads[name].predict_proba(X[held])
             metrics[name] = report([ys[i] for i in held], [heads[name].classes[j] for j in proba.argmax(axis=1)])
             head_info[name]["valid_rows"] = len(held)
-    training = {
-        "rows": len(texts),
-        "fingerprint": fingerprint(texts, labels),
-        "valid": valid,
-        "seed": seed,
-        "heads": head_info,
-        "metrics": metrics,
-    }
-    return Model(settings, blocks, heads, training)
+    return Model(settings, blocks, heads, {"heads": head_info, "metrics": metrics})
 
 
 def _fit_head(X: sp.csr_matrix, y: list[str], settings: Settings, seed: int) -> Head:

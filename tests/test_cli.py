@@ -499,6 +499,25 @@ def test_predict_top_k(k, model_dir, classes, tmp_path):
                 assert sum(p for _, p in rec[f"{head}_top"]) == pytest.approx(1, abs=1e-3)
 
 
+@pytest.mark.parametrize("threshold", ["0", "1.0"])
+def test_predict_threshold(threshold, model_dir, classes):
+    plain = records(predict(model_dir, "-", input=f"{SPORTS}\n{HEALTH}\n").stdout)
+    recs = records(predict(model_dir, "--threshold", threshold, "-", input=f"{SPORTS}\n{HEALTH}\n").stdout)
+    assert all(r[f"{head}_prob"] < 1 for r in plain for head in classes)  # so 1.0 is above every one
+    for rec, before in zip(recs, plain):
+        for head in classes:
+            assert rec[head] == ("uncertain" if threshold == "1.0" else before[head])
+            assert rec[f"{head}_prob"] == before[f"{head}_prob"] and rec[f"{head}_top"] == before[f"{head}_top"]
+
+
+@pytest.mark.parametrize("threshold", ["-0.1", "1.5", "high"])
+def test_predict_threshold_out_of_range(threshold, model_dir):
+    result = run("predict", "--model", model_dir, "--threshold", threshold, "-", input=SPORTS + "\n")
+    assert result.exit_code == 2, result.output
+    assert "--threshold" in result.stderr and "Traceback" not in result.output
+    assert result.stdout == ""
+
+
 def _read_output(path, fmt):
     text = Path(path).read_text(encoding="utf-8")
     if fmt == "jsonl":
@@ -657,7 +676,7 @@ def test_info_without_default_model():
 
 # ---- help -----------------------------------------------------------------------------------------
 
-COMMANDS = ["train", "predict", "evaluate", "info"]
+COMMANDS = ["train", "predict", "evaluate", "tune", "info"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -111,3 +111,18 @@ def test_evaluate_reports_each_head(small_model, examples):
     assert reports["topic"]["n"] == sum(t is not None for t in examples["topic"])
     with pytest.raises(DataError, match="no head 'colour'"):
         small_model.evaluate(examples["texts"], {"colour": examples["topic"]})
+
+
+def test_predict_threshold_marks_low_probabilities_uncertain(small_model, examples):
+    texts = examples["texts"][:20]
+    proba, plain = small_model.predict_proba(texts), small_model.predict(texts)
+    cut = float(np.median(proba["topic"].max(axis=1)))
+    labels = small_model.predict(texts, threshold=cut)
+    for name in small_model.heads:
+        low = proba[name].max(axis=1) < cut
+        assert list(labels[name][low]) == ["uncertain"] * low.sum()
+        assert list(labels[name][~low]) == list(plain[name][~low])
+    assert 0 < (labels["topic"] == "uncertain").sum() < len(texts)
+    for bad in (-0.1, 1.1):
+        with pytest.raises(pipeline.ConfigError, match="threshold"):
+            small_model.predict(texts, threshold=bad)
