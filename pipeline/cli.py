@@ -22,6 +22,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
 DEFAULTS = Settings()
 NORMALIZATION = Normalization()
 BATCH = 512
+PARALLEL_BATCH = 8192  # per process: a parallel call costs enough that it needs big batches to pay
 
 app = typer.Typer(
     add_completion=False,
@@ -197,7 +198,7 @@ def _predictions(model: Model, documents, top_k: int, threshold, jobs: int, skip
         if doc.error is not None:
             bad.append(f"{doc.id}: {doc.error}")
         batch.append(doc)
-        if len(batch) == BATCH * jobs:
+        if len(batch) == (BATCH if jobs == 1 else PARALLEL_BATCH * jobs):
             yield from _predict_batch(model, batch, top_k, threshold, jobs, skip_bad)
             advance(len(batch))
             batch = []

@@ -46,8 +46,19 @@ class TfidfBlock:
         lo, hi = self.ngram_range
         if not 1 <= lo <= hi <= 3:
             raise ConfigError(f"{self.kind} n-gram range must satisfy 1 <= min <= max <= 3, got {lo}-{hi}")
-        if self.tokens is not None:
-            self._token_ids = {t: i + 1 for i, t in enumerate(self.tokens)}
+        self._set_tokens(self.tokens)
+
+    def _set_tokens(self, tokens: list[str] | None) -> None:
+        self.tokens = tokens
+        self._token_ids = {t: i + 1 for i, t in enumerate(tokens)} if tokens is not None else {}
+
+    def __getstate__(self):
+        # The token index is rebuilt from `tokens` on arrival: cheaper than pickling a dict.
+        return {k: v for k, v in self.__dict__.items() if k != "_token_ids"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._set_tokens(self.tokens)
 
     @property
     def bits(self) -> int:
@@ -92,10 +103,9 @@ class TfidfBlock:
 
     def fit(self, items: Sequence) -> TfidfBlock:
         if self.kind == "word":
-            self.tokens = sorted({t for doc in items for t in doc})
+            self._set_tokens(sorted({t for doc in items for t in doc}))
             if len(self.tokens) >= 2**self.bits - 1:
                 raise ConfigError(f"{len(self.tokens)} distinct words are too many for {self.ngram_range[1]}-grams")
-            self._token_ids = {t: i + 1 for i, t in enumerate(self.tokens)}
         df_keys, df_counts = [], []
         for start in range(0, len(items), _CHUNK):
             docs, keys = self._grams(items[start : start + _CHUNK])
@@ -134,8 +144,7 @@ class TfidfBlock:
         used = used[used > 0]
         renumber = np.zeros(len(self.tokens) + 1, dtype=np.int64)
         renumber[used] = np.arange(1, len(used) + 1)
-        self.tokens = [self.tokens[i - 1] for i in used]
-        self._token_ids = {t: i + 1 for i, t in enumerate(self.tokens)}
+        self._set_tokens([self.tokens[i - 1] for i in used])
         new = np.zeros_like(keys)
         for depth, part in enumerate(parts):
             new |= renumber[part] << (self.bits * depth)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +81,23 @@ def _prepare_chunk(texts: Sequence[str], normalization: Normalization, tokenizer
     return clean, [tokenizer(t) for t in clean]
 
 
+def _features_chunk(texts: Sequence[str], settings: Settings, blocks: list[TfidfBlock]) -> sp.csr_matrix:
+    clean, tokens = _prepare_chunk(texts, settings.normalization, settings.tokenizer)
+    return featurize(blocks, clean, tokens)
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded(source: str) -> Model:
+    from .store import load
+
+    return load(source)
+
+
+def _features_by_source(texts: Sequence[str], source: str) -> sp.csr_matrix:
+    model = _loaded(source)
+    return _features_chunk(texts, model.settings, model.blocks)
+
+
 def prepare(texts: Sequence[str], settings: Settings, jobs: int = 1, progress: Progress | None = None):
     """Normalized texts and their tokens, in `jobs` processes when it is more than one."""
     chunk = max(1, min(500, -(-len(texts) // jobs)))  # at most 500 texts, and work for every process
@@ -103,11 +121,14 @@ def prepare(texts: Sequence[str], settings: Settings, jobs: int = 1, progress: P
 class Model:
     """A trained model: normalization and tokenizer settings, feature blocks and named heads."""
 
-    def __init__(self, settings: Settings, blocks: list[TfidfBlock], heads: dict[str, Head], training: dict):
+    def __init__(
+        self, settings: Settings, blocks: list[TfidfBlock], heads: dict[str, Head], training: dict, source: str | None = None
+    ):
         self.settings = settings
         self.blocks = blocks
         self.heads = heads
         self.training = training
+        self.source = source  # the directory it was loaded from, if any
 
     @property
     def classes_(self) -> dict[str, list[str]]:
@@ -117,9 +138,21 @@ class Model:
     def n_features(self) -> int:
         return sum(b.n_terms for b in self.blocks)
 
-    def features(self, texts: Sequence[str], jobs: int = 1, progress: Progress | None = None) -> sp.csr_matrix:
-        clean, tokens = prepare(_check_texts(texts), self.settings, jobs, progress)
-        return featurize(self.blocks, clean, tokens)
+    def features(self, texts: Sequence[str], jobs: int = 1) -> sp.csr_matrix:
+        """Feature rows of raw texts; with jobs > 1, each process featurizes a share and sends back
+        only its sparse rows (sending tokens back costs more than it saves)."""
+        texts = _check_texts(texts)
+        if jobs == 1 or len(texts) < 2 * jobs:
+            return _features_chunk(texts, self.settings, self.blocks)
+        from joblib import Parallel, delayed
+
+        size = -(-len(texts) // jobs)
+        pieces = (texts[i : i + size] for i in range(0, len(texts), size))
+        if self.source:  # each worker loads the model once, instead of receiving it with every batch
+            tasks = (delayed(_features_by_source)(piece, self.source) for piece in pieces)
+        else:
+            tasks = (delayed(_features_chunk)(piece, self.settings, self.blocks) for piece in pieces)
+        return sp.vstack(Parallel(n_jobs=jobs)(tasks), format="csr")
 
     def predict_proba(self, texts: Sequence[str], jobs: int = 1) -> dict[str, np.ndarray]:
         """Per head, an array (n_texts, n_classes) whose columns follow `classes_[head]`."""

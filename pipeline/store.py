@@ -207,7 +207,7 @@ def load(directory: str) -> Model:
             heads[name] = Head(list(spec["classes"]), coef, intercept)
     except (KeyError, TypeError, ValueError) as e:
         raise ModelFormatError(f"{root / MANIFEST}: malformed manifest ({e}); the model is damaged") from None
-    return Model(settings, blocks, heads, manifest.get("training", {}))
+    return Model(settings, blocks, heads, manifest.get("training", {}), source=str(root.resolve()))
 
 
 def _pair(value):
