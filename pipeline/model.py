@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, ModelFormatError
 from .evaluate import report
 from .features import TfidfBlock, featurize
 from .text import Normalization, Tokenizer, normalize
@@ -87,13 +87,16 @@ def _features_chunk(texts: Sequence[str], settings: Settings, blocks: list[Tfidf
 
 
 @functools.lru_cache(maxsize=2)
-def _loaded(source: str) -> Model:
+def _loaded(source: tuple[str, str]) -> Model:
     from .store import load
 
-    return load(source)
+    model = load(source[0])
+    if model.source != source:
+        raise ModelFormatError(f"{source[0]}: the model changed on disk while it was in use")
+    return model
 
 
-def _features_by_source(texts: Sequence[str], source: str) -> sp.csr_matrix:
+def _features_by_source(texts: Sequence[str], source: tuple[str, str]) -> sp.csr_matrix:
     model = _loaded(source)
     return _features_chunk(texts, model.settings, model.blocks)
 
@@ -122,13 +125,18 @@ class Model:
     """A trained model: normalization and tokenizer settings, feature blocks and named heads."""
 
     def __init__(
-        self, settings: Settings, blocks: list[TfidfBlock], heads: dict[str, Head], training: dict, source: str | None = None
+        self,
+        settings: Settings,
+        blocks: list[TfidfBlock],
+        heads: dict[str, Head],
+        training: dict,
+        source: tuple[str, str] | None = None,
     ):
         self.settings = settings
         self.blocks = blocks
         self.heads = heads
         self.training = training
-        self.source = source  # the directory it was loaded from, if any
+        self.source = source  # (directory, sha256 of its manifest) when loaded from disk
 
     @property
     def classes_(self) -> dict[str, list[str]]:

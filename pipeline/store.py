@@ -207,7 +207,8 @@ def load(directory: str) -> Model:
             heads[name] = Head(list(spec["classes"]), coef, intercept)
     except (KeyError, TypeError, ValueError) as e:
         raise ModelFormatError(f"{root / MANIFEST}: malformed manifest ({e}); the model is damaged") from None
-    return Model(settings, blocks, heads, manifest.get("training", {}), source=str(root.resolve()))
+    digest = hashlib.sha256((root / MANIFEST).read_bytes()).hexdigest()  # identifies every file, by their sha256
+    return Model(settings, blocks, heads, manifest.get("training", {}), source=(str(root.resolve()), digest))
 
 
 def _pair(value):

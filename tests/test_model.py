@@ -126,3 +126,20 @@ def test_predict_threshold_marks_low_probabilities_uncertain(small_model, exampl
     for bad in (-0.1, 1.1):
         with pytest.raises(pipeline.ConfigError, match="threshold"):
             small_model.predict(texts, threshold=bad)
+
+
+def test_parallel_prediction_of_a_loaded_model_matches_and_notices_a_changed_model(small_model, model_dir, examples, tmp_path):
+    import shutil
+
+    texts = examples["texts"] * 4
+    target = tmp_path / "m"
+    shutil.copytree(model_dir, target)
+    loaded = pipeline.load(str(target))
+    np.testing.assert_allclose(loaded.predict_proba(texts, jobs=2)["topic"], small_model.predict_proba(texts)["topic"], rtol=1e-6)
+    pipeline.train(examples["texts"], {"quality": examples["quality"]}, Settings(min_df=1), valid=0, seed=9).save(str(target))
+    # A worker that has not loaded the model yet must refuse the new one rather than mix the two.
+    from pipeline.model import _features_by_source, _loaded
+
+    _loaded.cache_clear()
+    with pytest.raises(pipeline.ModelFormatError, match="changed on disk"):
+        _features_by_source(texts, loaded.source)
