@@ -45,6 +45,8 @@ FT_SHOWN = ["epoch", "lr", "dim", "wordNgrams", "minn", "maxn", "bucket", "loss"
 
 
 def _show(settings: dict) -> str:
+    if "failed" in settings:
+        return f"failed: {settings['failed']}"
     return ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in settings.items() if k in FT_SHOWN)
 
 
@@ -179,12 +181,18 @@ def search_fasttext(train_x, train_y, work: Path, duration: int) -> dict:
     except RuntimeError as error:  # lr 1.0 can diverge ("Encountered NaN"): then autotune wins
         print(f"manual fastText settings failed: {error}", file=sys.stderr)
         manual_acc = -1.0
-    tuned = fasttext.train_supervised(
-        input=str(fit_file), autotuneValidationFile=str(valid_file), autotuneDuration=duration, thread=threads, verbose=0
-    )
-    tuned_acc = tuned.test(str(valid_file))[1]
-    tuned_settings = _ft_settings(tuned)
-    del tuned
+    try:  # autotune's final "training again with best arguments" can diverge too (hogwild, high lr)
+        tuned = fasttext.train_supervised(
+            input=str(fit_file), autotuneValidationFile=str(valid_file), autotuneDuration=duration, thread=threads, verbose=0
+        )
+        tuned_acc = tuned.test(str(valid_file))[1]
+        tuned_settings = _ft_settings(tuned)
+        del tuned
+    except RuntimeError as error:
+        print(f"fastText autotune failed: {error}", file=sys.stderr)
+        tuned_acc, tuned_settings = -1.0, {"failed": str(error)}
+    if max(manual_acc, tuned_acc) < 0:
+        raise RuntimeError("both fastText candidates failed")
     chosen = "autotune" if tuned_acc > manual_acc else "manual"
     return {
         "chosen": chosen,
