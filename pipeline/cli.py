@@ -22,7 +22,7 @@ DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
 DEFAULTS = Settings()
 NORMALIZATION = Normalization()
 BATCH = 512
-PARALLEL_BATCH = 8192  # per process: a parallel call costs enough that it needs big batches to pay
+PARALLEL_BATCH = 2048  # per process: each parallel call has a fixed cost, so batches are bigger than BATCH
 
 app = typer.Typer(
     add_completion=False,
@@ -184,7 +184,7 @@ def predict_command(
             count = io.write_records(records, stream, fmt)
             if bad and not skip_bad:
                 raise PipelineError(
-                    f"{len(bad)} unreadable rows ({'; '.join(bad[:3])}{'; ...' if len(bad) > 3 else ''}); "
+                    f"{len(bad)} unreadable row{'s' * (len(bad) != 1)} ({'; '.join(bad[:3])}{'; ...' if len(bad) > 3 else ''}); "
                     "fix them or pass --skip-bad"
                 )
     skipped = f", {len(bad)} unreadable row{'s' * (len(bad) != 1)} skipped" if bad else ""
