@@ -102,15 +102,32 @@ class TfidfBlock:
         return np.concatenate(all_docs), np.concatenate(all_keys)
 
     def fit(self, items: Sequence) -> TfidfBlock:
+        self._fit(items, keep_grams=False)
+        return self
+
+    def fit_transform(self, items: Sequence) -> sp.csr_matrix:
+        """fit, then transform the same items, building their n-grams only once."""
+        grams, fitted_keys, to_column = self._fit(items, keep_grams=True)
+        parts = []
+        for start, (docs, keys) in zip(range(0, len(items), _CHUNK), grams):
+            columns, known = _lookup(fitted_keys, keys)
+            parts.append(self._weigh(docs[known], to_column[columns[known]], len(items[start : start + _CHUNK])))
+        return _stack(parts, self.n_terms)
+
+    def _fit(self, items: Sequence, keep_grams: bool):
+        """Learn the vocabulary and idf. With keep_grams, also return each chunk's (documents, keys),
+        the sorted keys as fitted, and where each of those ends up among the final columns."""
         if self.kind == "word":
             self._set_tokens(sorted({t for doc in items for t in doc}))
             if len(self.tokens) >= 2**self.bits - 1:
                 raise ConfigError(f"{len(self.tokens)} distinct words are too many for {self.ngram_range[1]}-grams")
-        df_keys, df_counts = [], []
+        df_keys, df_counts, grams = [], [], []
         for start in range(0, len(items), _CHUNK):
             docs, keys = self._grams(items[start : start + _CHUNK])
             order = np.lexsort((docs, keys))
             keys, docs = keys[order], docs[order]
+            if keep_grams:
+                grams.append((docs, keys))
             first = np.ones(len(keys), dtype=bool)  # first time a key shows in a document
             first[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
             keys = keys[first]
@@ -125,13 +142,15 @@ class TfidfBlock:
             # Most frequent first; a stable sort keeps ties in key order, so the choice is repeatable.
             top = np.sort(np.argsort(-df, kind="stable")[: self.max_features])
             keys, df = keys[top], df[top]
+        fitted_keys, to_column = keys, np.arange(len(keys))
         if self.kind == "word":
-            keys = self._drop_unused_tokens(keys)
+            keys = self._drop_unused_tokens(keys)  # renumbers the keys, so their order changes
             order = np.argsort(keys)
             keys, df = keys[order], df[order]
+            to_column[order] = np.arange(len(keys))
         self.keys = keys
         self.idf = (np.log((1 + len(items)) / (1 + df)) + 1).astype(np.float32)
-        return self
+        return grams, fitted_keys, to_column
 
     def _drop_unused_tokens(self, keys: np.ndarray) -> np.ndarray:
         """Keep only tokens that some kept n-gram uses, and renumber the keys to match."""
@@ -151,20 +170,17 @@ class TfidfBlock:
         return new
 
     def transform(self, items: Sequence) -> sp.csr_matrix:
-        blocks = [self._transform(items[i : i + _CHUNK]) for i in range(0, len(items), _CHUNK)]
-        if not blocks:
-            return sp.csr_matrix((0, self.n_terms), dtype=np.float32)
-        return sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
+        parts = []
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start : start + _CHUNK]
+            docs, keys = self._grams(chunk)
+            columns, known = _lookup(self.keys, keys)
+            parts.append(self._weigh(docs[known], columns[known], len(chunk)))
+        return _stack(parts, self.n_terms)
 
-    def _transform(self, items: Sequence) -> sp.csr_matrix:
-        docs, keys = self._grams(items)
-        columns = np.searchsorted(self.keys, keys)
-        columns[columns == len(self.keys)] = 0
-        known = self.keys[columns] == keys if len(self.keys) else np.zeros(len(keys), bool)
-        X = sp.csr_matrix(
-            (np.ones(known.sum(), dtype=np.float32), (docs[known], columns[known])),
-            shape=(len(items), self.n_terms),
-        )
+    def _weigh(self, docs: np.ndarray, columns: np.ndarray, n_docs: int) -> sp.csr_matrix:
+        """TF-IDF rows from the (document, column) of every known n-gram occurrence."""
+        X = sp.csr_matrix((np.ones(len(docs), dtype=np.float32), (docs, columns)), shape=(n_docs, self.n_terms))
         X.sum_duplicates()
         if self.sublinear_tf:
             X.data = 1 + np.log(X.data)
@@ -183,6 +199,20 @@ class TfidfBlock:
         return " ".join(self.tokens[u] for u in units)
 
 
+def _lookup(vocabulary: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The position of each key in the sorted vocabulary, and whether it is there at all."""
+    columns = np.searchsorted(vocabulary, keys)
+    columns[columns == len(vocabulary)] = 0
+    known = vocabulary[columns] == keys if len(vocabulary) else np.zeros(len(keys), bool)
+    return columns, known
+
+
+def _stack(parts: list[sp.csr_matrix], n_terms: int) -> sp.csr_matrix:
+    if not parts:
+        return sp.csr_matrix((0, n_terms), dtype=np.float32)
+    return sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+
+
 def _unit_rows(X: sp.csr_matrix) -> sp.csr_matrix:
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
     norms[norms == 0] = 1
@@ -192,4 +222,16 @@ def _unit_rows(X: sp.csr_matrix) -> sp.csr_matrix:
 def featurize(blocks: Sequence[TfidfBlock], texts: Sequence[str], tokens: Sequence[list[str]]) -> sp.csr_matrix:
     """The feature rows of documents: the blocks side by side."""
     parts = [b.transform(tokens if b.kind == "word" else texts) for b in blocks]
+    return sp.hstack(parts, format="csr", dtype=np.float32)
+
+
+def fit_featurize(
+    blocks: Sequence[TfidfBlock], texts: Sequence[str], tokens: Sequence[list[str]], fit_rows: list[int], other_rows: list[int]
+) -> sp.csr_matrix:
+    """Fit the blocks on `fit_rows`; the feature rows of `fit_rows` followed by those of `other_rows`."""
+    parts = []
+    for block in blocks:
+        items = tokens if block.kind == "word" else texts
+        fitted = block.fit_transform([items[i] for i in fit_rows])
+        parts.append(sp.vstack([fitted, block.transform([items[i] for i in other_rows])], format="csr"))
     return sp.hstack(parts, format="csr", dtype=np.float32)

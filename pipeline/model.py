@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from .errors import ConfigError, DataError, ModelFormatError
 from .evaluate import report
-from .features import TfidfBlock, featurize
+from .features import TfidfBlock, featurize, fit_featurize
 from .text import Normalization, Tokenizer, normalize
 
 Progress = Callable[[int], None]  # called with the number of documents just finished
@@ -272,9 +272,9 @@ def _fit_prepared(
     `train` calls this once; `tune` calls it for every setting and fold on texts prepared once.
     """
     blocks = settings.feature_blocks()
-    for block in blocks:
-        block.fit([tokens[i] if block.kind == "word" else clean[i] for i in train_rows])
-    X = featurize(blocks, clean, tokens)
+    X = fit_featurize(blocks, clean, tokens, train_rows, valid_rows)
+    at = np.empty(len(clean), dtype=np.int64)  # the row of X that holds each text
+    at[train_rows + valid_rows] = np.arange(len(train_rows) + len(valid_rows))
 
     heads, head_info, metrics = {}, {}, {}
     for name, ys in labels.items():
@@ -284,7 +284,7 @@ def _fit_prepared(
             raise DataError(
                 f"head {name!r}: after holding out the validation split only one class is left; use --valid 0 or more data"
             )
-        heads[name] = _fit_head(X[rows], train_labels, settings, seed)
+        heads[name] = _fit_head(X[at[rows]], train_labels, settings, seed)
         head_info[name] = {
             "labeled_rows": sum(y is not None for y in ys),
             "empty_rows": sum(y is None for y in ys),
@@ -293,7 +293,7 @@ def _fit_prepared(
         }
         held = [i for i in valid_rows if ys[i] is not None]
         if held:
-            proba = heads[name].predict_proba(X[held])
+            proba = heads[name].predict_proba(X[at[held]])
             metrics[name] = report([ys[i] for i in held], [heads[name].classes[j] for j in proba.argmax(axis=1)])
             head_info[name]["valid_rows"] = len(held)
     return Model(settings, blocks, heads, {"heads": head_info, "metrics": metrics})

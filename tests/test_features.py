@@ -76,3 +76,13 @@ def test_featurize_puts_blocks_side_by_side():
 def test_bad_block_settings_are_refused(kind, ngrams):
     with pytest.raises(ConfigError):
         TfidfBlock(kind, ngrams)
+
+
+@pytest.mark.parametrize("kind, items", [("word", DOCS * 1500), ("char", TEXTS * 1500)])  # several chunks
+@pytest.mark.parametrize("settings", [{"ngram_range": (1, 2)}, {"ngram_range": (1, 3), "max_features": 5, "min_df": 2}])
+def test_fit_transform_equals_fit_then_transform(kind, items, settings):
+    once = TfidfBlock(kind, **settings)
+    X = once.fit_transform(items)
+    twice = TfidfBlock(kind, **settings).fit(items)
+    assert np.array_equal(once.keys, twice.keys) and once.tokens == twice.tokens
+    np.testing.assert_array_equal(X.toarray(), twice.transform(items).toarray())
