@@ -238,11 +238,7 @@ def train(
         raise ConfigError(f"valid must be in [0, 1), got {valid}")
     labels = _check_labels(texts, labels)
     for name, ys in labels.items():
-        present = sorted({y for y in ys if y is not None})
-        if not present:
-            raise DataError(f"head {name!r}: every label is empty")
-        if len(present) < 2:
-            raise DataError(f"head {name!r} has only one class ({present[0]!r}); a classifier needs at least two")
+        classes_of(name, ys)
 
     first = next(iter(labels.values()))
     train_rows, valid_rows = stratified_split(first, valid, seed)
@@ -356,6 +352,16 @@ def _check_texts(texts) -> list[str]:
         if not isinstance(t, str):
             raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
     return texts
+
+
+def classes_of(head: str, ys: Sequence[str | None]) -> list[str]:
+    """The sorted classes of a head's labels; DataError unless there are at least two."""
+    present = sorted({y for y in ys if y is not None})
+    if not present:
+        raise DataError(f"head {head!r}: every label is empty (no labels to learn from)")
+    if len(present) < 2:
+        raise DataError(f"head {head!r} has only one class ({present[0]!r}); a classifier needs at least two")
+    return present
 
 
 def _label(y) -> str | None:

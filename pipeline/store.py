@@ -120,11 +120,17 @@ def save(model: Model, directory: str) -> None:
 
 def read_manifest(directory: str) -> dict:
     """The manifest of a model directory, checked for format and version."""
+    return _read_manifest(directory)[0]
+
+
+def _read_manifest(directory: str) -> tuple[dict, str]:
+    """The checked manifest and the sha256 of its bytes, which names every file of the model."""
     path = Path(directory) / MANIFEST
     if not Path(directory).is_dir():
         raise ModelFormatError(f"{directory}: no such model directory")
     try:
-        manifest = json.loads(path.read_bytes().decode("utf-8"))
+        raw = path.read_bytes()
+        manifest = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ModelFormatError(f"{directory}: not a model directory (no {MANIFEST})") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -138,7 +144,7 @@ def read_manifest(directory: str) -> dict:
         raise ModelFormatError(
             f"{directory}: model format version {version} is newer than this pipeline reads ({FORMAT_VERSION}); upgrade pipeline"
         )
-    return manifest
+    return manifest, hashlib.sha256(raw).hexdigest()
 
 
 def _read_checked(directory: Path, name: str, manifest: dict) -> bytes:
@@ -164,7 +170,7 @@ def _load_array(directory: Path, name: str, manifest: dict) -> np.ndarray:
 
 def load(directory: str) -> Model:
     """Read a model directory written by `Model.save`."""
-    manifest = read_manifest(directory)
+    manifest, digest = _read_manifest(directory)
     root = Path(directory)
     try:
         settings_dict = manifest["settings"]
@@ -207,7 +213,6 @@ def load(directory: str) -> Model:
             heads[name] = Head(list(spec["classes"]), coef, intercept)
     except (KeyError, TypeError, ValueError) as e:
         raise ModelFormatError(f"{root / MANIFEST}: malformed manifest ({e}); the model is damaged") from None
-    digest = hashlib.sha256((root / MANIFEST).read_bytes()).hexdigest()  # identifies every file, by their sha256
     return Model(settings, blocks, heads, manifest.get("training", {}), source=(str(root.resolve()), digest))
 
 

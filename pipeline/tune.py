@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .errors import ConfigError, DataError
-from .model import Settings, _check_labels, _check_texts, _fit_prepared, prepare
+from .model import Settings, _check_labels, _check_texts, _fit_prepared, classes_of, prepare
 
 GRID = {
     "char_ngrams": [(1, 2), (1, 3)],
@@ -56,10 +56,7 @@ def tune(
     ys = _check_labels(texts, {"labels": labels})["labels"]
     rows = [i for i, y in enumerate(ys) if y is not None]
     ys = [ys[i] for i in rows]
-    counts = {c: ys.count(c) for c in sorted(set(ys))}
-    if len(counts) < 2:
-        found = f"only one class ({next(iter(counts))!r})" if counts else "no labels"
-        raise DataError(f"{found}; a classifier needs at least two")
+    counts = {c: ys.count(c) for c in classes_of("label", ys)}
     rare = [c for c, n in counts.items() if n < folds]
     if rare:
         raise DataError(f"class {rare[0]!r} has {counts[rare[0]]} labeled rows; {folds} folds need at least {folds} per class")
