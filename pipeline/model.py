@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from .errors import ConfigError, DataError, ModelFormatError
 from .evaluate import report
 from .features import TfidfBlock, featurize, fit_featurize
+from .linear import Head, fit_linear
 from .text import Normalization, Tokenizer, normalize
 
 Progress = Callable[[int], None]  # called with the number of documents just finished
@@ -56,24 +57,6 @@ class Settings:
         if self.char_ngrams:
             blocks.append(TfidfBlock("char", tuple(self.char_ngrams), **common))
         return blocks
-
-
-@dataclass
-class Head:
-    """One label column's classifier: one-vs-rest logistic regression over the shared features."""
-
-    classes: list[str]
-    coef: np.ndarray  # (n_classes, n_features), or (1, n_features) for two classes
-    intercept: np.ndarray
-
-    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
-        """Each class's logistic probability, scaled to sum to one (scikit-learn's one-vs-rest rule)."""
-        scores = np.asarray(X @ self.coef.T, dtype=np.float64) + self.intercept
-        p = 1 / (1 + np.exp(-np.clip(scores, -500, 500)))
-        if len(self.classes) == 2:
-            return np.column_stack([1 - p[:, 0], p[:, 0]])
-        total = p.sum(axis=1, keepdims=True)
-        return np.divide(p, total, out=np.full_like(p, 1 / p.shape[1]), where=total > 0)
 
 
 def _prepare_chunk(texts: Sequence[str], normalization: Normalization, tokenizer: Tokenizer):
@@ -296,25 +279,7 @@ def _fit_prepared(
 
 
 def _fit_head(X: sp.csr_matrix, y: list[str], settings: Settings, seed: int) -> Head:
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.linear_model import SGDClassifier
-
-    # Stochastic gradient descent on the logistic loss: as accurate as an exact solver here and
-    # several times faster on long articles (bench/topic.py, README).
-    clf = SGDClassifier(
-        loss="log_loss", alpha=settings.alpha, class_weight=settings.class_weight,
-        max_iter=settings.epochs, tol=1e-4, random_state=seed,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # a capped number of epochs is the setting
-        clf.fit(X, y)
-    return Head(
-        classes=[str(c) for c in clf.classes_],
-        coef=clf.coef_.astype(np.float32),
-        intercept=clf.intercept_.astype(np.float32),
-    )
+    return fit_linear(X, y, alpha=settings.alpha, epochs=settings.epochs, class_weight=settings.class_weight, seed=seed)
 
 
 def stratified_split(strata: Sequence[str | None], valid: float, seed: int) -> tuple[list[int], list[int]]:

@@ -20,7 +20,8 @@ import numpy as np
 
 from .errors import ModelFormatError
 from .features import TfidfBlock
-from .model import Head, Model, Settings
+from .linear import Head
+from .model import Model, Settings
 from .text import Normalization, Tokenizer
 
 FORMAT = "pipeline-model"
