@@ -5,11 +5,14 @@
     model.predict(["..."])["topic"]
     model.save("models/mine"); pipeline.load("models/mine")
     settings, trials = pipeline.tune(texts, labels, time_budget=60)
+    model.quality = pipeline.train_quality(pages, page_labels)   # lines: content/boilerplate/ad/spam
+    model.clean(page_text); model.label_lines(page_text)
 """
 
 from .errors import ConfigError, DataError, ModelFormatError, PipelineError
 from .estimator import TextClassifier
 from .model import Model, Settings, train
+from .quality import train_quality
 from .store import load
 from .text import Normalization, Tokenizer, normalize
 from .tune import tune
@@ -27,5 +30,6 @@ __all__ = [
     "load",
     "normalize",
     "train",
+    "train_quality",
     "tune",
 ]

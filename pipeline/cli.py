@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,11 +16,14 @@ from . import io
 from .errors import ConfigError, DataError, PipelineError
 from .evaluate import format_report
 from .model import UNCERTAIN, Model, Settings, train
+from .quality import CONTENT, DOCUMENT_HEAD, clean_lines, train_quality
+from .quality import split_lines as quality_lines
 from .store import load, read_manifest
 from .text import ENGINES, Normalization, Tokenizer
 from .tune import tune
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "default"
+LABELS = Path(__file__).resolve().parent.parent / "labels"
 DEFAULTS = Settings()
 NORMALIZATION = Normalization()
 BATCH = 512
@@ -38,6 +43,8 @@ ModelDir = Annotated[Path, typer.Option("--model", "-m", help="Model directory."
 Out = Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")]
 Valid = Annotated[float, typer.Option(min=0, max=0.9, help="Share held out for validation (stratified); 0 trains on everything.")]
 Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for normalization and segmentation.")]
+Glob = Annotated[str, typer.Option(help="Which files to take from directories.")]
+SkipBad = Annotated[bool, typer.Option(help="Skip unreadable rows, writing a record with an error for each.")]
 
 
 def _ngrams(value: str, option: str) -> tuple[int, int] | None:
@@ -163,8 +170,9 @@ def predict_command(
     top_k: Annotated[int, typer.Option(min=1, help="How many ranked labels to give per head.")] = 3,
     threshold: Annotated[Optional[float], typer.Option(min=0, max=1, help=f"Label a head {UNCERTAIN!r} when its best probability is below this.")] = None,
     text_col: TextCol = "text",
-    glob: Annotated[str, typer.Option(help="Which files to take from directories.")] = "*.txt",
-    skip_bad: Annotated[bool, typer.Option(help="Skip unreadable rows, writing a record with an error for each.")] = False,
+    glob: Glob = "*.txt",
+    skip_bad: SkipBad = False,
+    clean: Annotated[bool, typer.Option(help="With a quality model, topic heads read only each document's content lines.")] = True,
     jobs: Jobs = 1,
 ):
     """Label documents with every head of a model, keeping input order.
@@ -178,37 +186,44 @@ def predict_command(
         model = _load_model(model_dir)
         bad: list[str] = []
         with _progress(None, "predicting") as advance, io.atomic_output(out) as stream:
-            records = _predictions(
-                model, io.iter_documents(inputs, text_col=text_col, glob=glob), top_k, threshold, jobs, skip_bad, bad, advance
-            )
+            documents = io.iter_documents(inputs, text_col=text_col, glob=glob)
+            batch = BATCH if jobs == 1 else PARALLEL_BATCH * jobs
+            records = _batched(documents, batch, bad, advance, lambda docs: _predict_batch(model, docs, top_k, threshold, jobs, clean, skip_bad))
             count = io.write_records(records, stream, fmt)
-            if bad and not skip_bad:
-                raise PipelineError(
-                    f"{len(bad)} unreadable row{'s' * (len(bad) != 1)} ({'; '.join(bad[:3])}{'; ...' if len(bad) > 3 else ''}); "
-                    "fix them or pass --skip-bad"
-                )
-    skipped = f", {len(bad)} unreadable row{'s' * (len(bad) != 1)} skipped" if bad else ""
-    err.print(f"{count} document{'s' * (count != 1)} labeled{skipped}", markup=False)
+            _refuse_bad(bad, skip_bad)
+    err.print(f"{count} document{'s' * (count != 1)} labeled{_skipped(bad)}", markup=False)
 
 
-def _predictions(model: Model, documents, top_k: int, threshold, jobs: int, skip_bad: bool, bad: list[str], advance):
-    """Output records, one per document, in input order, predicted in batches so memory stays flat."""
+def _refuse_bad(bad: list[str], skip_bad: bool) -> None:
+    if bad and not skip_bad:
+        raise PipelineError(
+            f"{len(bad)} unreadable row{'s' * (len(bad) != 1)} ({'; '.join(bad[:3])}{'; ...' if len(bad) > 3 else ''}); "
+            "fix them or pass --skip-bad"
+        )
+
+
+def _skipped(bad: list[str]) -> str:
+    return f", {len(bad)} unreadable row{'s' * (len(bad) != 1)} skipped" if bad else ""
+
+
+def _batched(documents, size: int, bad: list[str], advance, handle):
+    """handle(batch) for batches of `size` documents, in input order, so memory stays flat; unreadable ones noted in `bad`."""
     batch = []
     for doc in documents:
         if doc.error is not None:
             bad.append(f"{doc.id}: {doc.error}")
         batch.append(doc)
-        if len(batch) == (BATCH if jobs == 1 else PARALLEL_BATCH * jobs):
-            yield from _predict_batch(model, batch, top_k, threshold, jobs, skip_bad)
+        if len(batch) == size:
+            yield from handle(batch)
             advance(len(batch))
             batch = []
-    yield from _predict_batch(model, batch, top_k, threshold, jobs, skip_bad)
+    yield from handle(batch)
     advance(len(batch))
 
 
-def _predict_batch(model: Model, docs, top_k: int, threshold: float | None, jobs: int, skip_bad: bool):
+def _predict_batch(model: Model, docs, top_k: int, threshold: float | None, jobs: int, clean: bool, skip_bad: bool):
     good = [d for d in docs if d.error is None]
-    ranked = iter(model.top_k([d.text for d in good], top_k, jobs) if good else [])
+    ranked = iter(model.top_k([d.text for d in good], top_k, jobs, clean) if good else [])
     for doc in docs:
         record = {"id": doc.id}
         if doc.error is None:
@@ -217,7 +232,7 @@ def _predict_batch(model: Model, docs, top_k: int, threshold: float | None, jobs
                 record[head], record[f"{head}_prob"] = top[0][0] if certain else UNCERTAIN, round(top[0][1], 4)
                 record[f"{head}_top"] = [[label, round(p, 4)] for label, p in top]
         else:
-            for head in model.heads:
+            for head in model.classes_:
                 record[head] = record[f"{head}_prob"] = record[f"{head}_top"] = None
         if skip_bad:
             record["error"] = doc.error or ""
@@ -294,6 +309,175 @@ def _print_trial(trial) -> None:
     )
 
 
+@app.command("train-quality")
+def train_quality_command(
+    pages: Annotated[Path, typer.Argument(help="JSONL of pages with a label per line (and optionally doc_label per page).")],
+    out: Out,
+    docs: Annotated[Optional[Path], typer.Option(help="Labeled documents (CSV, TSV or JSONL) for the document model.")] = None,
+    doc_label_col: Annotated[str, typer.Option(help="Column of --docs holding content, ad or spam.")] = "label",
+    text_col: TextCol = "text",
+    lexicon: Annotated[Optional[list[Path]], typer.Option(help="Word list used as document features (`word` or `category<TAB>word` per line); repeatable.")] = None,
+    model_dir: Annotated[Optional[Path], typer.Option("--model", "-m", help="A topic model to add the quality part to (its heads are kept).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the solvers: same data and seed, same model bytes.")] = 0,
+):
+    """Train the line model (content, boilerplate, ad, spam per line) and the document model (content, ad, spam).
+
+    Lines labeled null are context only. The document model trains on the pages that have a
+    doc_label plus --docs; without any document label only the line model is built.
+
+    Example: pipeline train-quality pages.jsonl --docs docs.csv --lexicon ads.txt --model models/mine --out models/mine-q
+    """
+    with _user_errors():
+        page_set = io.read_pages(str(pages))
+        texts, labels = [], []
+        if docs:
+            data_set = io.read_labeled(str(docs), text_col=text_col, label_cols=[doc_label_col])
+            rows = [i for i, y in enumerate(data_set.labels[doc_label_col]) if y is not None]
+            texts = [data_set.texts[i] for i in rows]
+            labels = [data_set.labels[doc_label_col][i] for i in rows]
+        words = io.read_lexicons([str(p) for p in lexicon or []])
+        base = load(str(model_dir)) if model_dir else None
+        if base and DOCUMENT_HEAD in base.heads:
+            raise PipelineError(f"{model_dir}: already has a head named {DOCUMENT_HEAD!r}; the quality part would replace it")
+        with _about(pages):
+            quality = train_quality([p.lines for p in page_set], [p.label for p in page_set], texts, labels, words, seed=seed)
+        model = base or Model(Settings(), [], {}, {})
+        model.quality = quality
+        model.training["quality"] = {
+            "pages": str(pages), "page_count": len(page_set), "documents": str(docs) if docs else None,
+            "document_count": len(texts), "lexicons": {name: len(w) for name, w in words.items()}, "seed": seed,
+        }
+        model.save(str(out))
+    parts = "line and document models" if quality.document else "line model (no document labels given)"
+    err.print(f"quality: {parts} trained on {len(page_set)} pages and {len(texts)} documents; model written to {out}", markup=False)
+
+
+@app.command("clean")
+def clean_command(
+    inputs: Annotated[list[str], typer.Argument(help="Files, directories, CSV/TSV/JSONL tables (.gz too), or - for stdin.")],
+    model_dir: ModelDir = DEFAULT_MODEL,
+    out: Annotated[Optional[str], typer.Option("--out", "-o", help="A directory (one .txt per document) or a file; stdout when absent.")] = None,
+    lines: Annotated[bool, typer.Option("--lines", help="Write every line with its label and probability (JSONL) instead.")] = False,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text, jsonl, csv or tsv; by default from --out's extension, else text.")] = None,
+    text_col: TextCol = "text",
+    glob: Glob = "*.txt",
+    skip_bad: SkipBad = False,
+):
+    """Keep the main content of each document: its content lines in order, boilerplate, ads, spam and repeated copies removed.
+
+    Text output separates documents by a blank line. A document with no content line gives an
+    empty text (and content_lines 0), which is not an error.
+
+    Example: pipeline clean page.txt crawl/ --out cleaned/
+    """
+    with _user_errors():
+        model = _load_model(model_dir)
+        if model.quality is None:
+            raise PipelineError(f"{model_dir}: this model has no quality part; train one with `pipeline train-quality`")
+        to_dir = out is not None and (Path(out).is_dir() or out.endswith(("/", os.sep)))
+        fmt = "jsonl" if lines else fmt or ("text" if to_dir else io.format_from_path(out, default="text"))
+        if fmt not in (*io.FORMATS, "text") or (lines and to_dir):
+            raise PipelineError("--lines writes one JSONL file or stdout" if lines else f"unknown --format {fmt!r}; choose text or one of {', '.join(io.FORMATS)}")
+        bad: list[str] = []
+        documents = io.iter_documents(inputs, text_col=text_col, glob=glob, whole_stdin=True)
+        with _progress(None, "cleaning") as advance:
+            records = _batched(documents, BATCH, bad, advance, lambda docs: _clean_batch(model, docs, lines, skip_bad))
+            if to_dir:
+                count, empty = _write_text_files(records, Path(out))
+            else:
+                with io.atomic_output(out) as stream:
+                    count, empty = _write_cleaned(records, stream, fmt)
+            _refuse_bad(bad, skip_bad)
+    none = f", {empty} with no content line" if empty else ""
+    err.print(f"{count} document{'s' * (count != 1)} cleaned{none}{_skipped(bad)}", markup=False)
+
+
+def _clean_batch(model: Model, docs, with_lines: bool, skip_bad: bool):
+    pages = [quality_lines(d.text) if d.error is None else [] for d in docs]
+    labeled = model.quality.label_pages(pages)
+    for doc, page in zip(docs, labeled):
+        if doc.error is not None and not skip_bad:
+            continue
+        record = {"id": doc.id, "content_lines": sum(line.label == CONTENT for line in page), "total_lines": len(page)}
+        if with_lines:
+            record["lines"] = [{"text": line.text, "label": line.label, "prob": round(line.prob, 4)} for line in page]
+        else:
+            record["text"] = clean_lines(page)
+        if skip_bad:
+            record["error"] = doc.error or ""
+        for key, value in doc.fields.items():
+            record[f"input_{key}" if key in record else key] = value
+        yield record
+
+
+def _write_cleaned(records, stream, fmt: str) -> tuple[int, int]:
+    count = empty = 0
+
+    def counted():
+        nonlocal count, empty
+        for record in records:
+            count += 1
+            empty += record["content_lines"] == 0
+            yield record
+
+    if fmt != "text":
+        io.write_records(counted(), stream, fmt)
+    else:
+        for record in counted():
+            stream.write(("\n" if count > 1 else "") + record["text"] + "\n")
+    return count, empty
+
+
+def _write_text_files(records, directory: Path) -> tuple[int, int]:
+    """One .txt per document, named after its id; a name already used gets a number."""
+    directory.mkdir(parents=True, exist_ok=True)
+    count = empty = 0
+    used: set[str] = set()
+    for record in records:
+        count += 1
+        empty += record["content_lines"] == 0
+        stem = re.sub(r"[^\w.-]+", "_", Path(record["id"].replace(":", "-")).name).removesuffix(".txt") or "stdin"
+        name, n = f"{stem}.txt", 1
+        while name in used:
+            n += 1
+            name = f"{stem}-{n}.txt"
+        used.add(name)
+        with io.atomic_output(str(directory / name)) as stream:
+            stream.write(record["text"] + ("\n" if record["text"] else ""))
+    return count, empty
+
+
+@app.command("labels")
+def labels_command(
+    schema: Annotated[Path, typer.Argument(help="A label schema (TOML).")] = LABELS / "quality.toml",
+):
+    """Show the labels of a schema with their descriptions and an example each.
+
+    Example: pipeline labels labels/quality.toml
+    """
+    import tomllib
+
+    with _user_errors():
+        try:
+            with open(schema, "rb") as f:
+                levels = tomllib.load(f)
+        except OSError as e:
+            raise PipelineError(f"{schema}: cannot read ({e.strerror})") from None
+        except tomllib.TOMLDecodeError as e:
+            raise PipelineError(f"{schema}: not valid TOML ({e})") from None
+    out = []
+    for level, labels in levels.items():
+        if not isinstance(labels, dict):
+            continue
+        out.append(f"{level}:")
+        for name, spec in labels.items():
+            if isinstance(spec, dict):
+                out.append(f"  {name}: {spec.get('description', '')}")
+                if spec.get("examples"):
+                    out.append(f"    e.g. {spec['examples'][0]}")
+    typer.echo("\n".join(out))
+
+
 @app.command("info")
 def info_command(model_dir: Annotated[Path, typer.Argument(help="Model directory.")] = DEFAULT_MODEL):
     """Describe a model: heads and labels, features, training data, validation metrics, versions.
@@ -305,8 +489,14 @@ def info_command(model_dir: Annotated[Path, typer.Argument(help="Model directory
         manifest = read_manifest(str(model_dir))
     t = model.training
     lines = [f"model: {model_dir} (format {manifest['format_version']})"]
-    for name, head in model.heads.items():
-        lines.append(f"head {name}: {len(head.classes)} labels: {', '.join(head.classes)}")
+    for name, classes in model.classes_.items():
+        lines.append(f"head {name}: {len(classes)} labels: {', '.join(classes)}")
+    if model.quality:
+        q = model.quality
+        lines.append(f"quality lines: {', '.join(q.lines.classes)} ({q.lines.block.n_terms} char n-grams + layout, smoothed along the page)")
+        if q.document:
+            lexicons = ", ".join(f"{k} ({len(v)})" for k, v in q.document.lexicons.items()) or "none"
+            lines.append(f"quality document: {', '.join(q.document.head.classes)}; lexicons: {lexicons}")
     for block in model.blocks:
         lo, hi = block.ngram_range
         lines.append(
@@ -320,12 +510,15 @@ def info_command(model_dir: Annotated[Path, typer.Argument(help="Model directory
     )
     steps = [k for k, v in vars(s.normalization).items() if v]
     lines.append(f"normalization: {', '.join(steps) or 'none'}")
-    if t:
+    if "rows" in t:
         lines.append(
             f"training data: {t.get('source', '(library)')}, {t['rows']} rows, {t['fingerprint']}, valid {t['valid']}, seed {t['seed']}"
         )
         for name, rep in t.get("metrics", {}).items():
             lines.append(f"validation {name}: accuracy {rep['accuracy']:.4f}, macro-F1 {rep['macro']['f1']:.4f} on {rep['n']} rows")
+    if "quality" in t:
+        q = t["quality"]
+        lines.append(f"quality training data: {q['page_count']} pages from {q['pages']}, {q['document_count']} documents from {q['documents']}, seed {q['seed']}")
     lines.append("versions: " + ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items()))
     typer.echo("\n".join(lines))
 

@@ -28,7 +28,7 @@ from .errors import DataError, PipelineError
 
 __all__ = [
     "Document", "LabeledData", "atomic_output", "detect_encoding", "format_from_path",
-    "iter_documents", "read_labeled", "read_text", "read_word_list", "write_records", "FORMATS",
+    "iter_documents", "read_labeled", "read_lexicons", "read_pages", "read_text", "read_word_list", "Page", "write_records", "FORMATS",
 ]
 
 CHUNK_SIZE = 64 * 1024  # also the sample detect_encoding sees
@@ -198,6 +198,17 @@ def read_word_list(path: str) -> list[str]:
     return [line.strip() for line in read_text(path).splitlines() if line.strip()]
 
 
+def read_lexicons(paths: Sequence[str]) -> dict[str, list[str]]:
+    """Word lists by name: a file's stem, or "stem:category" for `category<TAB>word` lines."""
+    lexicons: dict[str, list[str]] = {}
+    for path in paths:
+        stem = os.path.basename(path).split(".")[0]
+        for line in read_word_list(path):
+            category, tab, word = line.rpartition("\t")
+            lexicons.setdefault(f"{stem}:{category.strip()}" if tab else stem, []).append(word.strip())
+    return lexicons
+
+
 Row = tuple[int, "dict[str, str | None] | str"]  # (row number, values) or (row number, error)
 
 
@@ -282,7 +293,12 @@ def _file_documents(path: str, text_col: str) -> Iterator[Document]:
 
 
 def iter_documents(
-    inputs: Sequence[str], *, text_col: str = "text", glob: str = "*.txt", stdin: IO[Any] | None = None
+    inputs: Sequence[str],
+    *,
+    text_col: str = "text",
+    glob: str = "*.txt",
+    stdin: IO[Any] | None = None,
+    whole_stdin: bool = False,
 ) -> Iterator[Document]:
     """Documents from files, directories and "-" (standard input), in input order.
 
@@ -292,21 +308,22 @@ def iter_documents(
     cannot be read becomes an unreadable Document instead of stopping the run.
 
     Standard input is JSONL if its first non-blank character is "{", otherwise one document per
-    non-blank line; ids are "-:LINE" (1-based line number) either way. Empty input gives none.
+    non-blank line (or, with `whole_stdin`, one document "-"); ids are "-:LINE" (1-based line
+    number). Empty input gives none.
     Missing inputs raise DataError at once, before anything is read.
     """
     for path in inputs:
         if path != "-" and not os.path.exists(path):
             raise DataError(f"{path}: no such file or directory")
-    return _iter_documents(inputs, text_col, glob, stdin)
+    return _iter_documents(inputs, text_col, glob, stdin, whole_stdin)
 
 
 def _iter_documents(
-    inputs: Sequence[str], text_col: str, glob: str, stdin: IO[Any] | None
+    inputs: Sequence[str], text_col: str, glob: str, stdin: IO[Any] | None, whole_stdin: bool
 ) -> Iterator[Document]:
     for path in inputs:
         if path == "-":
-            yield from _stdin_documents(sys.stdin if stdin is None else stdin, text_col)
+            yield from _stdin_documents(sys.stdin if stdin is None else stdin, text_col, whole_stdin)
         elif os.path.isdir(path):
             for found in sorted(p for p in Path(path).rglob(glob) if p.is_file()):
                 name = os.path.join(path, found.relative_to(path))
@@ -321,7 +338,7 @@ def _iter_documents(
             yield from _file_documents(path, text_col)
 
 
-def _stdin_documents(stream: IO[Any], text_col: str) -> Iterator[Document]:
+def _stdin_documents(stream: IO[Any], text_col: str, whole: bool) -> Iterator[Document]:
     if isinstance(stream, io.TextIOBase):
         binary = getattr(stream, "buffer", None)  # decode sys.stdin ourselves: it may be GB18030
         lines = _lines(_decode(binary, "<stdin>")) if binary else iter(stream)
@@ -335,6 +352,11 @@ def _stdin_documents(stream: IO[Any], text_col: str) -> Iterator[Document]:
     lines = itertools.chain(head, lines)
     if head and head[-1].lstrip().startswith("{"):
         yield from _row_documents("-", _jsonl_rows("<stdin>", lines, text_col), text_col)
+        return
+    if whole:
+        text = "".join(lines)
+        if text.strip():
+            yield Document("-", text, {})
         return
     for number, line in enumerate(lines, 1):
         if line.strip():
@@ -370,6 +392,46 @@ def read_labeled(path: str, *, text_col: str = "text", label_cols: Sequence[str]
             fields = ", ".join(sorted(keys))
             raise DataError(f"{path}: no field {column!r} in any line; fields are: {fields}")
     return data
+
+
+@dataclass
+class Page:
+    """A page with a label per line (None: unlabeled) and optionally a label for the whole page."""
+
+    id: str
+    lines: list[tuple[str, str | None]]
+    label: str | None
+
+
+def read_pages(path: str) -> list[Page]:
+    """Pages with line labels from JSONL: {"lines": [{"text": ..., "label": ...}, ...], "doc_label": ...}
+    per line of the file ("id" and "doc_label" optional); the first bad line raises DataError naming it."""
+    if _kind(path) != "jsonl":
+        raise DataError(f"{path}: pages with line labels must be a .jsonl file (or .jsonl.gz)")
+    pages = []
+    with closing(_file_text(path)) as chunks:
+        for number, line in enumerate(_lines(chunks), 1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+                lines = value["lines"]
+                pairs = [(str(item["text"]), _label_cell(item.get("label"))) for item in lines]
+                label = _label_cell(value.get("doc_label"))
+            except json.JSONDecodeError as error:
+                raise DataError(f"{path}: line {number}: not valid JSON ({error.msg} at column {error.colno})") from None
+            except (KeyError, TypeError, AttributeError):
+                raise DataError(
+                    f'{path}: line {number}: expected {{"lines": [{{"text": ..., "label": ...}}, ...]}}; fix or remove this line'
+                ) from None
+            pages.append(Page(str(value.get("id", f"{path}:{number}")), pairs, label))
+    if not pages:
+        raise DataError(f"{path}: no pages")
+    return pages
+
+
+def _label_cell(value: object) -> str | None:
+    return str(value).strip() or None if value is not None else None
 
 
 @contextmanager

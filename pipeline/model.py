@@ -14,6 +14,7 @@ from .errors import ConfigError, DataError, ModelFormatError
 from .evaluate import report
 from .features import TfidfBlock, featurize, fit_featurize
 from .linear import Head, fit_linear
+from .quality import DOCUMENT_HEAD, Line, Quality
 from .text import Normalization, Tokenizer, normalize
 
 Progress = Callable[[int], None]  # called with the number of documents just finished
@@ -114,16 +115,38 @@ class Model:
         heads: dict[str, Head],
         training: dict,
         source: tuple[str, str] | None = None,
+        quality: Quality | None = None,
     ):
         self.settings = settings
         self.blocks = blocks
         self.heads = heads
         self.training = training
         self.source = source  # (directory, sha256 of its manifest) when loaded from disk
+        self.quality = quality  # line and document quality; its document label is the head "quality"
 
     @property
     def classes_(self) -> dict[str, list[str]]:
-        return {name: head.classes for name, head in self.heads.items()}
+        classes = {name: head.classes for name, head in self.heads.items()}
+        if self.quality and self.quality.document:
+            classes[DOCUMENT_HEAD] = self.quality.document.head.classes
+        return classes
+
+    def _quality_part(self) -> Quality:
+        if self.quality is None:
+            raise ConfigError("this model has no quality part; train one with `pipeline train-quality` (train_quality)")
+        return self.quality
+
+    def label_lines(self, text: str) -> list[Line]:
+        """Every non-empty line of `text` with its quality label (content, boilerplate, ad, spam) and probability."""
+        if not isinstance(text, str):
+            raise TypeError(f"text is {type(text).__name__}, expected str")
+        return self._quality_part().label_lines(text)
+
+    def clean(self, text: str) -> str:
+        """The main content of `text`: its content lines in order, repeated copies dropped; "" when there is none."""
+        if not isinstance(text, str):
+            raise TypeError(f"text is {type(text).__name__}, expected str")
+        return self._quality_part().clean(text)
 
     @property
     def n_features(self) -> int:
@@ -145,12 +168,27 @@ class Model:
             tasks = (delayed(_features_chunk)(piece, self.settings, self.blocks) for piece in pieces)
         return sp.vstack(Parallel(n_jobs=jobs)(tasks), format="csr")
 
-    def predict_proba(self, texts: Sequence[str], jobs: int = 1) -> dict[str, np.ndarray]:
-        """Per head, an array (n_texts, n_classes) whose columns follow `classes_[head]`."""
-        X = self.features(texts, jobs)
-        return {name: head.predict_proba(X) for name, head in self.heads.items()}
+    def predict_proba(self, texts: Sequence[str], jobs: int = 1, clean: bool = True) -> dict[str, np.ndarray]:
+        """Per head, an array (n_texts, n_classes) whose columns follow `classes_[head]`.
 
-    def predict(self, texts: Sequence[str], jobs: int = 1, threshold: float | None = None) -> dict[str, np.ndarray]:
+        With a quality part, the document label is the head "quality", and with `clean` (the
+        default) the other heads read only the main content of each text (all of it when no line is content).
+        """
+        texts = _check_texts(texts)
+        proba = {}
+        inputs = texts
+        if self.quality:
+            inputs, document = self.quality.analyze(texts, clean=clean and bool(self.heads))
+            if document is not None:
+                proba[DOCUMENT_HEAD] = document
+        if self.heads:
+            X = self.features(inputs, jobs)
+            proba = {**{name: head.predict_proba(X) for name, head in self.heads.items()}, **proba}
+        return proba
+
+    def predict(
+        self, texts: Sequence[str], jobs: int = 1, threshold: float | None = None, clean: bool = True
+    ) -> dict[str, np.ndarray]:
         """Per head, an array of the most probable label of each text.
 
         With a `threshold`, a label whose probability is below it becomes UNCERTAIN ("uncertain").
@@ -158,32 +196,32 @@ class Model:
         if threshold is not None and not 0 <= threshold <= 1:
             raise ConfigError(f"threshold must be in [0, 1], got {threshold}")
         labels = {}
-        for name, p in self.predict_proba(texts, jobs).items():
-            labels[name] = np.asarray(self.heads[name].classes, dtype=object)[p.argmax(axis=1)]
+        for name, p in self.predict_proba(texts, jobs, clean).items():
+            labels[name] = np.asarray(self.classes_[name], dtype=object)[p.argmax(axis=1)]
             if threshold is not None:
                 labels[name][p.max(axis=1) < threshold] = UNCERTAIN
         return labels
 
-    def top_k(self, texts: Sequence[str], k: int = 3, jobs: int = 1) -> list[dict[str, list[tuple[str, float]]]]:
+    def top_k(
+        self, texts: Sequence[str], k: int = 3, jobs: int = 1, clean: bool = True
+    ) -> list[dict[str, list[tuple[str, float]]]]:
         """Per text, per head, the k most probable labels with their probabilities, best first."""
         if k < 1:
             raise ConfigError(f"k must be at least 1, got {k}")
-        proba = self.predict_proba(texts, jobs)
+        proba = self.predict_proba(texts, jobs, clean)
+        classes = self.classes_
         ranked = {name: np.argsort(-p, axis=1, kind="stable")[:, :k] for name, p in proba.items()}
         return [
-            {
-                name: [(self.heads[name].classes[j], float(proba[name][i, j])) for j in ranked[name][i]]
-                for name in self.heads
-            }
+            {name: [(classes[name][j], float(proba[name][i, j])) for j in ranked[name][i]] for name in proba}
             for i in range(len(texts))
         ]
 
     def evaluate(self, texts: Sequence[str], labels: Mapping[str, Sequence[str | None]], jobs: int = 1) -> dict[str, dict]:
         """A report per head, over the texts whose label for that head is not empty."""
         labels = _check_labels(texts, labels)
-        unknown = [name for name in labels if name not in self.heads]
+        unknown = [name for name in labels if name not in self.classes_]
         if unknown:
-            raise DataError(f"the model has no head {unknown[0]!r}; its heads are: {', '.join(self.heads)}")
+            raise DataError(f"the model has no head {unknown[0]!r}; its heads are: {', '.join(self.classes_)}")
         predicted = self.predict(texts, jobs)
         reports = {}
         for name, ys in labels.items():

@@ -22,10 +22,11 @@ from .errors import ModelFormatError
 from .features import TfidfBlock
 from .linear import Head
 from .model import Model, Settings
+from .quality import LINE_LAYOUT_WIDTH, DocumentModel, LineModel, Quality, document_layout_width
 from .text import Normalization, Tokenizer
 
 FORMAT = "pipeline-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: an optional quality part (line and document models)
 MANIFEST = "manifest.json"
 _LIBRARIES = ("pipeline", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc")
 
@@ -50,35 +51,62 @@ def _json_bytes(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+def _put_block(files: dict[str, bytes], stem: str, block: TfidfBlock) -> dict:
+    files[f"{stem}.keys.npy"] = _npy_bytes(block.keys)
+    files[f"{stem}.idf.npy"] = _npy_bytes(block.idf)
+    if block.kind == "word":
+        files[f"{stem}.tokens.json"] = _json_bytes(block.tokens)
+    return {
+        "kind": block.kind,
+        "ngram_range": list(block.ngram_range),
+        "min_df": block.min_df,
+        "max_features": block.max_features,
+        "sublinear_tf": block.sublinear_tf,
+        "n_terms": block.n_terms,
+        "keys": f"{stem}.keys.npy",
+        "idf": f"{stem}.idf.npy",
+        "tokens": f"{stem}.tokens.json" if block.kind == "word" else None,
+    }
+
+
+def _put_head(files: dict[str, bytes], stem: str, head: Head) -> dict:
+    files[f"{stem}.coef.npy"] = _npy_bytes(head.coef)
+    files[f"{stem}.intercept.npy"] = _npy_bytes(head.intercept)
+    return {"classes": head.classes, "coef": f"{stem}.coef.npy", "intercept": f"{stem}.intercept.npy"}
+
+
+def _put_quality(files: dict[str, bytes], quality: Quality) -> dict:
+    lines = quality.lines
+    files["quality/lines.transition.npy"] = _npy_bytes(lines.log_transition)
+    files["quality/lines.prior.npy"] = _npy_bytes(lines.log_prior)
+    spec = {
+        "lines": {
+            "features": _put_block(files, "quality/lines-char", lines.block),
+            "head": _put_head(files, "quality/lines", lines.head),
+            "log_transition": "quality/lines.transition.npy",
+            "log_prior": "quality/lines.prior.npy",
+            "emission_weight": lines.emission_weight,
+            "normalization": asdict(lines.normalization),
+        },
+        "document": None,
+    }
+    if quality.document:
+        document = quality.document
+        files["quality/lexicons.json"] = _json_bytes(document.lexicons)
+        spec["document"] = {
+            "features": _put_block(files, "quality/document-char", document.block),
+            "head": _put_head(files, "quality/document", document.head),
+            "lexicons": "quality/lexicons.json",
+            "normalization": asdict(document.normalization),
+        }
+    return spec
+
+
 def save(model: Model, directory: str) -> None:
     """Write the model to `directory`, replacing what was there only once everything is written."""
     files: dict[str, bytes] = {}
-    features = []
-    for n, block in enumerate(model.blocks):
-        stem = f"features/{n}-{block.kind}"
-        files[f"{stem}.keys.npy"] = _npy_bytes(block.keys)
-        files[f"{stem}.idf.npy"] = _npy_bytes(block.idf)
-        if block.kind == "word":
-            files[f"{stem}.tokens.json"] = _json_bytes(block.tokens)
-        features.append(
-            {
-                "kind": block.kind,
-                "ngram_range": list(block.ngram_range),
-                "min_df": block.min_df,
-                "max_features": block.max_features,
-                "sublinear_tf": block.sublinear_tf,
-                "n_terms": block.n_terms,
-                "keys": f"{stem}.keys.npy",
-                "idf": f"{stem}.idf.npy",
-                "tokens": f"{stem}.tokens.json" if block.kind == "word" else None,
-            }
-        )
-    heads = {}
-    for n, (name, head) in enumerate(model.heads.items()):
-        stem = f"heads/{n}"
-        files[f"{stem}.coef.npy"] = _npy_bytes(head.coef)
-        files[f"{stem}.intercept.npy"] = _npy_bytes(head.intercept)
-        heads[name] = {"classes": head.classes, "coef": f"{stem}.coef.npy", "intercept": f"{stem}.intercept.npy"}
+    features = [_put_block(files, f"features/{n}-{block.kind}", block) for n, block in enumerate(model.blocks)]
+    heads = {name: _put_head(files, f"heads/{n}", head) for n, (name, head) in enumerate(model.heads.items())}
     settings = asdict(model.settings)
     settings["tokenizer"]["user_words"] = list(model.settings.tokenizer.user_words)
     settings["tokenizer"]["stopwords"] = sorted(model.settings.tokenizer.stopwords)
@@ -89,6 +117,7 @@ def save(model: Model, directory: str) -> None:
         "features": features,
         "settings": settings,
         "training": model.training,
+        "quality": _put_quality(files, model.quality) if model.quality else None,
         "versions": library_versions(),
         "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
@@ -188,33 +217,60 @@ def load(directory: str) -> Model:
                 ),
             }
         )
-        blocks = []
-        for spec in manifest["features"]:
-            keys = _load_array(root, spec["keys"], manifest)
-            idf = _load_array(root, spec["idf"], manifest)
-            tokens = None
-            if spec["kind"] == "word":
-                tokens = json.loads(_read_checked(root, spec["tokens"], manifest).decode("utf-8"))
-            if keys.dtype != np.int64 or not keys.shape == idf.shape == (spec["n_terms"],) or not isinstance(tokens, (list, type(None))):
-                raise ModelFormatError(f"{root / spec['keys']}: does not match the manifest; the model is damaged")
-            blocks.append(
-                TfidfBlock(
-                    spec["kind"], _pair(spec["ngram_range"]), spec["min_df"], spec["max_features"],
-                    spec["sublinear_tf"], keys=keys, idf=idf.astype(np.float32), tokens=tokens,
-                )
-            )
+        blocks = [_get_block(root, spec, manifest) for spec in manifest["features"]]
         n_features = sum(b.n_terms for b in blocks)
-        heads = {}
-        for name, spec in manifest["heads"].items():
-            coef = _load_array(root, spec["coef"], manifest)
-            intercept = _load_array(root, spec["intercept"], manifest)
-            rows = 1 if len(spec["classes"]) == 2 else len(spec["classes"])
-            if coef.shape != (rows, n_features) or intercept.shape != (rows,):
-                raise ModelFormatError(f"{root / spec['coef']}: shape {coef.shape} does not fit the manifest; the model is damaged")
-            heads[name] = Head(list(spec["classes"]), coef, intercept)
+        heads = {name: _get_head(root, spec, manifest, n_features) for name, spec in manifest["heads"].items()}
+        quality = _get_quality(root, manifest["quality"], manifest) if manifest.get("quality") else None
     except (KeyError, TypeError, ValueError) as e:
         raise ModelFormatError(f"{root / MANIFEST}: malformed manifest ({e}); the model is damaged") from None
-    return Model(settings, blocks, heads, manifest.get("training", {}), source=(str(root.resolve()), digest))
+    return Model(settings, blocks, heads, manifest.get("training", {}), source=(str(root.resolve()), digest), quality=quality)
+
+
+def _get_block(root: Path, spec: dict, manifest: dict) -> TfidfBlock:
+    keys = _load_array(root, spec["keys"], manifest)
+    idf = _load_array(root, spec["idf"], manifest)
+    tokens = None
+    if spec["kind"] == "word":
+        tokens = json.loads(_read_checked(root, spec["tokens"], manifest).decode("utf-8"))
+    if keys.dtype != np.int64 or not keys.shape == idf.shape == (spec["n_terms"],) or not isinstance(tokens, (list, type(None))):
+        raise ModelFormatError(f"{root / spec['keys']}: does not match the manifest; the model is damaged")
+    return TfidfBlock(
+        spec["kind"], _pair(spec["ngram_range"]), spec["min_df"], spec["max_features"],
+        spec["sublinear_tf"], keys=keys, idf=idf.astype(np.float32), tokens=tokens,
+    )
+
+
+def _get_head(root: Path, spec: dict, manifest: dict, n_features: int) -> Head:
+    coef = _load_array(root, spec["coef"], manifest)
+    intercept = _load_array(root, spec["intercept"], manifest)
+    rows = 1 if len(spec["classes"]) == 2 else len(spec["classes"])
+    if coef.shape != (rows, n_features) or intercept.shape != (rows,):
+        raise ModelFormatError(f"{root / spec['coef']}: shape {coef.shape} does not fit the manifest; the model is damaged")
+    return Head(list(spec["classes"]), coef, intercept)
+
+
+def _get_quality(root: Path, spec: dict, manifest: dict) -> Quality:
+    lines = spec["lines"]
+    block = _get_block(root, lines["features"], manifest)
+    head = _get_head(root, lines["head"], manifest, block.n_terms + LINE_LAYOUT_WIDTH)
+    k = len(head.classes)
+    transition = _load_array(root, lines["log_transition"], manifest)
+    prior = _load_array(root, lines["log_prior"], manifest)
+    if transition.shape != (k, k) or prior.shape != (k,):
+        raise ModelFormatError(f"{root / lines['log_transition']}: does not fit the line classes; the model is damaged")
+    line_model = LineModel(block, head, transition, prior, float(lines["emission_weight"]), Normalization(**lines["normalization"]))
+    document = None
+    if spec.get("document"):
+        doc = spec["document"]
+        lexicons = json.loads(_read_checked(root, doc["lexicons"], manifest).decode("utf-8"))
+        if not isinstance(lexicons, dict) or not all(isinstance(w, list) for w in lexicons.values()):
+            raise ModelFormatError(f"{root / doc['lexicons']}: not a JSON object of word lists; the model is damaged")
+        doc_block = _get_block(root, doc["features"], manifest)
+        width = doc_block.n_terms + document_layout_width(k, len(lexicons))
+        document = DocumentModel(
+            doc_block, _get_head(root, doc["head"], manifest, width), lexicons, Normalization(**doc["normalization"])
+        )
+    return Quality(line_model, document)
 
 
 def _pair(value):

@@ -1,4 +1,5 @@
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,27 @@ def model_dir(small_model, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("models") / "small"
     small_model.save(str(path))
     return path
+
+
+def read_pages(names: set[str] | None = None, exclude: set[str] = frozenset()) -> list[dict]:
+    """Our hand-written pages with line labels (labels/examples/pages.jsonl), by id."""
+    with open(EXAMPLES / "pages.jsonl", encoding="utf-8") as f:
+        pages = [json.loads(line) for line in f if line.strip()]
+    return [p for p in pages if (names is None or p["id"] in names) and p["id"] not in exclude]
+
+
+def pairs(page: dict) -> list[tuple[str, str]]:
+    return [(line["text"], line["label"]) for line in page["lines"]]
+
+
+HELD_OUT = {"health_repeated", "education_with_ads", "factory_ad", "seo_spam"}  # never trained on in the quality tests
+
+
+@pytest.fixture(scope="session")
+def quality_model() -> pipeline.Model:
+    """A model with only a quality part, trained on our pages except HELD_OUT, with a tiny lexicon."""
+    from pipeline.quality import train_quality
+
+    train = read_pages(exclude=HELD_OUT)
+    quality = train_quality([pairs(p) for p in train], [p["doc_label"] for p in train], lexicons={"demo": ["百家乐", "厂家直销"]})
+    return pipeline.Model(pipeline.Settings(), [], {}, {}, quality=quality)

@@ -676,7 +676,7 @@ def test_info_without_default_model():
 
 # ---- help -----------------------------------------------------------------------------------------
 
-COMMANDS = ["train", "predict", "evaluate", "tune", "info"]
+COMMANDS = ["train", "predict", "evaluate", "tune", "train-quality", "clean", "labels", "info"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

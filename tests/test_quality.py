@@ -1,0 +1,207 @@
+"""Tests for pipeline.quality: line layout, smoothing along the page, clean(), the document model,
+and the quality part inside a Model (predict, save and load). Texts are our own (labels/examples)."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import HELD_OUT, pairs, read_pages
+
+import pipeline
+from pipeline.errors import ConfigError, DataError, ModelFormatError
+from pipeline.quality import (
+    LINE_LAYOUT_WIDTH,
+    Line,
+    _posterior,
+    _trie_pattern,
+    clean_lines,
+    line_layout,
+    split_lines,
+    train_quality,
+)
+
+NAV = "首页 > 新闻中心 > 本地要闻"
+FOOTER = "Copyright © 2025 示例新闻网 版权所有 京ICP备00000000号"
+ARTICLE = [
+    "市图书馆新馆下月正式开放，馆内藏书超过两百万册，设有少儿阅览区和自习室。",
+    "据介绍，新馆每天开放十二个小时，市民凭身份证即可免费办理借阅证，并可在网上预约座位。",
+]
+
+
+@pytest.fixture(scope="module")
+def quality_only() -> pipeline.Model:
+    """A quality-only model trained on every page except health_repeated."""
+    train = read_pages(exclude={"health_repeated"})
+    quality = train_quality([pairs(p) for p in train], [p["doc_label"] for p in train])
+    return pipeline.Model(pipeline.Settings(), [], {}, {}, quality=quality)
+
+
+def test_split_lines_strips_and_drops_blank_lines():
+    assert split_lines("  一行 \n\n\t\n二行\r\n") == ["一行", "二行"]
+    assert split_lines("") == []
+
+
+def test_line_layout_has_one_row_per_line_and_sees_the_neighbours():
+    lines = [NAV, *ARTICLE, FOOTER]
+    layout = line_layout(lines)
+    assert layout.shape == (4, LINE_LAYOUT_WIDTH)
+    own = line_layout(["x"]).shape[1]
+    # The last columns hold the neighbours' layout: the line above's log length is row i-1's own.
+    above = own - 4 * 5
+    assert layout[2, above] == pytest.approx(layout[1, 0])
+    assert layout[0, above] == 0  # nothing above the first line
+    assert layout[1, 0] > layout[0, 0]  # a sentence is longer than a breadcrumb
+
+
+def test_repeated_lines_are_marked():
+    layout = line_layout([ARTICLE[0], NAV, ARTICLE[0]])
+    single = line_layout([ARTICLE[0], NAV])
+    repeat_column = line_layout(["x"]).shape[1] - 4 * 5 - 4 - 1
+    assert layout[0, repeat_column] > 0 and single[0, repeat_column] == 0
+
+
+def test_posterior_rows_sum_to_one_and_follow_the_emissions_without_transitions():
+    rng = np.random.default_rng(0)
+    emission = np.log(rng.dirichlet([1, 1], size=6))
+    flat = np.log(np.full((2, 2), 0.5))
+    p = _posterior(emission, flat, np.log([0.5, 0.5]))
+    assert np.allclose(p.sum(axis=1), 1)
+    expected = np.exp(emission) / np.exp(emission).sum(axis=1, keepdims=True)
+    assert np.allclose(p, expected)
+
+
+def test_posterior_pulls_a_weak_line_towards_its_neighbours():
+    # Lines 0-2 and 4-6 clearly state 1; line 3 leans slightly to state 0.
+    emission = np.log(np.array([[0.1, 0.9]] * 3 + [[0.6, 0.4]] + [[0.1, 0.9]] * 3))
+    sticky = np.log(np.array([[0.95, 0.05], [0.05, 0.95]]))
+    p = _posterior(emission, sticky, np.log([0.5, 0.5]))
+    assert p[3, 1] > 0.5
+    flat = _posterior(emission, np.log(np.full((2, 2), 0.5)), np.log([0.5, 0.5]))
+    assert flat[3, 1] < 0.5
+
+
+def test_trie_pattern_matches_the_longest_word_and_escapes():
+    pattern = _trie_pattern(["百家", "百家乐", "a.b", "老虎机"])
+    assert pattern.findall("百家乐和百家还有a.b不是axb老虎机") == ["百家乐", "百家", "a.b", "老虎机"]
+    assert _trie_pattern([]) is None
+
+
+def test_clean_lines_keeps_content_in_order_and_drops_copies():
+    lines = [
+        Line(NAV, "boilerplate", 0.9),
+        Line(ARTICLE[0], "content", 0.9),
+        Line("一、", "content", 0.6),
+        Line(ARTICLE[1], "content", 0.8),
+        Line("一、", "content", 0.6),  # short: a refrain, kept
+        Line(ARTICLE[0], "content", 0.7),  # long and seen: a copy, dropped
+        Line("咨询热线400-000-0000", "ad", 0.9),
+    ]
+    assert clean_lines(lines) == "\n".join([ARTICLE[0], "一、", ARTICLE[1], "一、"])
+    assert clean_lines([Line(NAV, "boilerplate", 0.9)]) == ""
+
+
+def test_held_out_pages_lines_are_mostly_right(quality_model):
+    held = read_pages(HELD_OUT)
+    right = total = 0
+    for page in held:
+        labeled = quality_model.label_lines("\n".join(t for t, _ in pairs(page)))
+        assert [line.text for line in labeled] == [t.strip() for t, _ in pairs(page)]
+        right += sum(line.label == y for line, (_, y) in zip(labeled, pairs(page)))
+        total += len(labeled)
+    assert right / total > 0.7
+
+
+def test_clean_of_a_held_out_page_keeps_the_article_once(quality_only):
+    # health_repeated holds its headline and body twice; the model never saw this page.
+    page = read_pages({"health_repeated"})[0]
+    model = quality_only
+    text = "\n".join(t for t, _ in pairs(page))
+    cleaned = model.clean(text)
+    content = [t for t, y in pairs(page) if y == "content"]
+    body = max(content, key=len)
+    assert text.count(body) == 2 and cleaned.count(body) == 1
+    assert "首页" not in cleaned
+
+
+def test_document_labels_of_held_out_pages(quality_model):
+    held = read_pages(HELD_OUT)
+    predicted = quality_model.predict(["\n".join(t for t, _ in pairs(p)) for p in held])["quality"]
+    right = sum(y == p["doc_label"] for y, p in zip(predicted, held))
+    assert right >= 3, list(zip(predicted, [p["doc_label"] for p in held]))
+
+
+def test_topic_heads_read_the_cleaned_text(small_model, quality_model):
+    combined = pipeline.Model(small_model.settings, small_model.blocks, small_model.heads, {}, quality=quality_model.quality)
+    text = "\n".join([NAV, "百家乐官网_注册送彩金_example.com", *ARTICLE, FOOTER])
+    cleaned = combined.clean(text)
+    assert cleaned and NAV not in cleaned
+    with_cleaning = combined.predict_proba([text])["topic"]
+    by_hand = combined.predict_proba([cleaned], clean=False)["topic"]
+    assert np.allclose(with_cleaning, by_hand)
+    raw = combined.predict_proba([text], clean=False)["topic"]
+    assert not np.allclose(with_cleaning, raw)
+    assert set(combined.classes_) == {"topic", "quality"}
+
+
+def test_odd_inputs_do_not_crash(quality_model):
+    assert quality_model.label_lines("") == [] and quality_model.clean("") == ""
+    garbage = "".join(chr(c) for c in np.random.default_rng(1).integers(1, 0x2FFF, 5000))
+    huge = "这是一个很长的没有换行的句子，" * 20_000  # 300k characters in one line
+    p = quality_model.predict_proba(["", "\n\n", garbage, huge])["quality"]
+    assert p.shape == (4, 3) and np.allclose(p.sum(axis=1), 1)
+    assert len(quality_model.label_lines(huge)) == 1
+
+
+def test_model_without_a_quality_part_says_so(small_model, quality_only):
+    with pytest.raises(ConfigError, match="no quality part"):
+        small_model.clean("一行")
+    with pytest.raises(TypeError):
+        quality_only.label_lines(["not", "a", "string"])
+
+
+def test_bad_training_labels_are_refused():
+    with pytest.raises(DataError, match="unknown line label 'navigation'"):
+        train_quality([[(NAV, "navigation"), (ARTICLE[0], "content")]])
+    with pytest.raises(DataError, match="at least two classes"):
+        train_quality([[(NAV, "content"), (ARTICLE[0], "content")]])
+    pages = [pairs(p) for p in read_pages({"sports_news", "factory_ad"})]
+    with pytest.raises(DataError, match="unknown document label 'news'"):
+        train_quality(pages, ["news", "ad"])
+    with pytest.raises(ConfigError, match="one label per page"):
+        train_quality(pages, ["content"])
+
+
+def test_only_line_labels_give_a_line_model_without_document_part():
+    quality = train_quality([pairs(p) for p in read_pages({"sports_news", "factory_ad"})])
+    assert quality.document is None
+    model = pipeline.Model(pipeline.Settings(), [], {}, {}, quality=quality)
+    assert model.classes_ == {} and model.predict_proba([NAV]) == {}
+    assert len(model.label_lines(NAV + "\n" + ARTICLE[0])) == 2
+
+
+def test_unlabeled_lines_are_context_only():
+    pages = [pairs(p) for p in read_pages({"sports_news", "factory_ad", "seo_spam"})]
+    blanked = [[(t, None if i % 2 else y) for i, (t, y) in enumerate(page)] for page in pages]
+    quality = train_quality(blanked)
+    assert set(quality.lines.classes) <= {"ad", "boilerplate", "content", "spam"}
+
+
+def test_save_and_load_keep_the_quality_part(quality_model, tmp_path):
+    quality_model.save(str(tmp_path / "m"))
+    loaded = pipeline.load(str(tmp_path / "m"))
+    page = "\n".join(t for t, _ in pairs(read_pages({"education_with_ads"})[0]))
+    assert [(l.label, round(l.prob, 5)) for l in loaded.label_lines(page)] == [
+        (l.label, round(l.prob, 5)) for l in quality_model.label_lines(page)
+    ]
+    assert np.allclose(loaded.predict_proba([page])["quality"], quality_model.predict_proba([page])["quality"], atol=1e-6)
+    assert loaded.quality.document.lexicons == quality_model.quality.document.lexicons
+
+
+def test_a_damaged_quality_part_is_refused(quality_model, tmp_path):
+    quality_model.save(str(tmp_path / "m"))
+    manifest_path = tmp_path / "m" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["quality"]["lines"]["log_transition"] = manifest["quality"]["lines"]["log_prior"]
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match="does not fit the line classes"):
+        pipeline.load(str(tmp_path / "m"))
