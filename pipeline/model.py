@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from .errors import ConfigError, DataError, ModelFormatError
 from .evaluate import report
 from .features import TfidfBlock, featurize, fit_featurize
-from .text import Normalization, Tokenizer, normalize
+from .text import Normalization, Tokenizer, normalize_many
 
 Progress = Callable[[int], None]  # called with the number of documents just finished
 UNCERTAIN = "uncertain"  # the label of a head whose best probability is below the threshold
@@ -77,7 +77,7 @@ class Head:
 
 
 def _prepare_chunk(texts: Sequence[str], normalization: Normalization, tokenizer: Tokenizer):
-    clean = [normalize(t, normalization) for t in texts]
+    clean = normalize_many(texts, normalization)
     return clean, [tokenizer(t) for t in clean]
 
 
