@@ -4,7 +4,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pipeline import ConfigError
-from pipeline.features import TfidfBlock, _Index, featurize
+from pipeline.features import TfidfBlock, _Index, _number_words, featurize
 
 DOCS = [["北京", "天气", "晴朗"], ["北京", "球队", "获胜"], ["球队", "获胜", "获胜", "晴朗"], []]
 TEXTS = ["北京天气晴朗", "北京 球队获胜", "球队获胜获胜晴朗", ""]
@@ -79,7 +79,9 @@ def test_bad_block_settings_are_refused(kind, ngrams):
         TfidfBlock(kind, ngrams)
 
 
-@pytest.mark.parametrize("kind, items", [("word", DOCS * 1500), ("char", TEXTS * 1500)])  # several chunks
+@pytest.mark.parametrize(
+    "kind, items", [("word", DOCS * 1500), ("char", TEXTS * 1500), ("char", ["北京𠀀天气", "𠀀𠀀", ""] * 1500)]
+)  # several chunks; U+20000 takes the np.lexsort path for 3-grams
 @pytest.mark.parametrize("settings", [{"ngram_range": (1, 2)}, {"ngram_range": (1, 3), "max_features": 5, "min_df": 2}])
 def test_fit_transform_equals_fit_then_transform(kind, items, settings):
     once = TfidfBlock(kind, **settings)
@@ -127,3 +129,32 @@ def test_weigh_gives_the_bits_of_the_sparse_matrix_arithmetic(sublinear_tf):
     for part in ("data", "indices", "indptr"):
         assert np.array_equal(getattr(got, part), getattr(expected, part)), part
         assert getattr(got, part).dtype == getattr(expected, part).dtype, part
+
+
+def test_number_words_gives_places_in_the_sorted_words():
+    docs = [["乙", "甲", "乙"], [], ["丙", "甲"], ["甲"]]
+    words, ids = _number_words(docs)
+    assert words == sorted({"甲", "乙", "丙"})
+    assert ids.tolist() == [words.index(w) + 1 for doc in docs for w in doc]
+    assert _number_words([[], []])[0] == [] and len(_number_words([[], []])[1]) == 0
+
+
+@pytest.mark.parametrize(
+    "kind, ngrams, items",
+    [
+        ("char", (1, 2), TEXTS * 3),
+        ("char", (1, 3), ["北京😀天气", "😀😀😀", "", "北京"] * 3),  # 17-bit units
+        ("char", (1, 3), ["北京\U0010fffd天气", "\U0010fffd" * 3, "", "北京"] * 3),  # 21-bit units: the np.lexsort path
+        ("word", (1, 3), DOCS * 3),
+        ("word", (1, 1), DOCS),
+    ],
+)
+def test_distinct_counts_each_document_key_pair(kind, ngrams, items):
+    from collections import Counter
+
+    block = TfidfBlock(kind, ngrams).fit(items)
+    docs, keys = block._grams(items)
+    got_docs, got_keys, counts = block._distinct(docs, keys, len(items))
+    expected = Counter(zip(keys.tolist(), docs.tolist()))
+    assert list(zip(got_keys.tolist(), got_docs.tolist())) == sorted(expected)
+    assert counts.tolist() == [expected[pair] for pair in sorted(expected)]
