@@ -139,7 +139,7 @@ class TfidfBlock:
             docs, keys, counts = self._distinct(*self._grams(chunk, ids), len(chunk))
             if keep_grams:
                 grams.append((docs, keys, counts))
-            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            starts = _run_starts(keys)
             df_keys.append(keys[starts])
             df_counts.append(np.diff(np.r_[starts, len(keys)]))
         keys, inverse = np.unique(np.concatenate(df_keys or [np.zeros(0, np.int64)]), return_inverse=True)
@@ -174,7 +174,7 @@ class TfidfBlock:
             for j, part in enumerate(parts):
                 packed |= part << (unit_bits * j + doc_bits)
             packed = np.sort(packed)
-            starts = np.flatnonzero(np.diff(packed, prepend=-1))
+            starts = _run_starts(packed)
             counts = np.diff(np.r_[starts, len(packed)])
             packed = packed[starts]
             keys = np.zeros(len(packed), dtype=np.int64)
@@ -226,7 +226,7 @@ class TfidfBlock:
         if n_docs * n_terms < 2**31:
             cells = cells.astype(np.int32)  # sorts about twice as fast
         cells = np.sort(cells)
-        starts = np.flatnonzero(np.diff(cells, prepend=-1))
+        starts = _run_starts(cells)
         counts = np.diff(np.r_[starts, len(cells)]).astype(np.float32)
         cells = cells[starts].astype(np.int64)
         rows, columns = np.divmod(cells, n_terms)
@@ -290,6 +290,13 @@ class _Index:
             going = ~hit & (there != -1)
             pending, slot, keys = pending[going], (slot[going] + 1) & self._mask, keys[going]
         return found
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts."""
+    new = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=new[1:])
+    return np.flatnonzero(new)
 
 
 def _number_words(items: Sequence[list[str]]) -> tuple[list[str], np.ndarray]:

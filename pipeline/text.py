@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import filterfalse
 
 import numpy as np
 
@@ -169,6 +170,5 @@ class Tokenizer:
                 raise ConfigError("user dictionary lines must not be blank")
 
     def __call__(self, text: str) -> list[str]:
-        cut = _engine(self.engine, self.user_words)
-        stop = self.stopwords
-        return [t for t in cut(text) if not t.isspace() and t not in stop]
+        tokens = filterfalse(str.isspace, _engine(self.engine, self.user_words)(text))
+        return [t for t in tokens if t not in self.stopwords] if self.stopwords else list(tokens)
