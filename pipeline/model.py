@@ -15,7 +15,7 @@ from .evaluate import report
 from .features import TfidfBlock, featurize, fit_featurize
 from .linear import Head, fit_linear
 from .quality import DOCUMENT_HEAD, Line, Quality
-from .text import Normalization, Tokenizer, normalize
+from .text import Normalization, Tokenizer, normalize_many
 
 Progress = Callable[[int], None]  # called with the number of documents just finished
 UNCERTAIN = "uncertain"  # the label of a head whose best probability is below the threshold
@@ -61,7 +61,7 @@ class Settings:
 
 
 def _prepare_chunk(texts: Sequence[str], normalization: Normalization, tokenizer: Tokenizer):
-    clean = [normalize(t, normalization) for t in texts]
+    clean = normalize_many(texts, normalization)
     return clean, [tokenizer(t) for t in clean]
 
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import filterfalse
+
+import numpy as np
 
 from .errors import ConfigError
 
@@ -21,14 +25,14 @@ _SYLLABLE = f"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?{_VOWEL}{{1,3}}(?:ng|n|r)?"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Copy sites annotate words with their reading: 上午(shàngwǔ), 標志著(zhe). The reading follows a
 # Han character directly, is lower case, and has at most four syllables. Some sites mangle the
-# opening parenthesis and a character into "?": 新聞?lì)l道.
+# opening parenthesis and a character into "?": 新聞?lì)l道. Each branch starts with its literal
+# character and looks behind that for the Han character: the same matches as a look-behind first,
+# found several times faster.
 _PINYIN = re.compile(
-    f"(?<=[{_HAN}])\\((?:{_SYLLABLE}){{1,4}}\\)|(?<=[{_HAN}])\\?(?:{_SYLLABLE}){{1,4}}\\)[a-z]?(?=[{_HAN}])"
+    f"\\((?<=[{_HAN}]\\()(?:{_SYLLABLE}){{1,4}}\\)|\\?(?<=[{_HAN}]\\?)(?:{_SYLLABLE}){{1,4}}\\)[a-z]?(?=[{_HAN}])"
 )
 # Zero-width characters, the BOM, soft hyphen and C0/C1 controls except tab and newline.
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
 
 
 @dataclass(frozen=True)
@@ -57,19 +61,64 @@ def drop_pinyin(text: str) -> str:
 
 def normalize(text: str, steps: Normalization = Normalization()) -> str:
     """Return the clean form of `text` that features are built from."""
-    if steps.nfkc:
-        text = unicodedata.normalize("NFKC", text)
-    if steps.drop_invisible:
-        text = _INVISIBLE.sub("", text)
-    if steps.drop_pinyin:
-        text = drop_pinyin(text)
-    if steps.traditional_to_simplified:
-        text = _opencc_t2s().convert(text)
-    if steps.lowercase:
-        text = text.lower()
-    if steps.collapse_whitespace:
-        text = _BLANK_LINES.sub("\n", _SPACES.sub(" ", text)).strip()
-    return text
+    return normalize_many([text], steps)[0]
+
+
+def normalize_many(texts: Sequence[str], steps: Normalization = Normalization()) -> list[str]:
+    """normalize() of each text; faster than one at a time."""
+    texts = nfkc_many(texts) if steps.nfkc else list(texts)
+    t2s = _opencc_t2s().convert if steps.traditional_to_simplified else None
+    out = []
+    for text in texts:
+        if steps.drop_invisible:
+            text = _INVISIBLE.sub("", text)
+        if steps.drop_pinyin:
+            text = drop_pinyin(text)
+        if t2s:
+            text = t2s(text)
+        if steps.lowercase:
+            text = text.lower()
+        if steps.collapse_whitespace:
+            text = collapse_whitespace(text)
+        out.append(text)
+    return out
+
+
+def collapse_whitespace(text: str) -> str:
+    """A run of whitespace becomes one line break if it holds one, else one space; none at the ends."""
+    return "\n".join(filter(None, [" ".join(line.split()) for line in text.split("\n")]))
+
+
+@functools.cache
+def _nfkc_table() -> np.ndarray:
+    """Each BMP code point's NFKC form where that is one character, else the code point itself."""
+    table = np.arange(0x10000, dtype=np.uint32)
+    for code in [*range(0xD800), *range(0xE000, 0x10000)]:
+        nfkc = unicodedata.normalize("NFKC", chr(code))
+        if len(nfkc) == 1:
+            table[code] = ord(nfkc)
+    return table
+
+
+def nfkc_many(texts: Sequence[str]) -> list[str]:
+    """unicodedata.normalize("NFKC", text) of each text, several times faster on Chinese text.
+
+    Putting a character's NFKC form in its place leaves the NFKC form of the whole text unchanged
+    (compatibility equivalence holds under concatenation). So one table lookup over all the texts'
+    code points makes the common replacements (full-width forms), and only a text that is still
+    not in NFKC after that (rare: combining marks, one-to-many forms such as "…") goes through
+    unicodedata.normalize.
+    """
+    joined = "".join(texts)
+    points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    points = np.where(points < 0x10000, _nfkc_table()[points & 0xFFFF], points)
+    joined = points.tobytes().decode("utf-32-le", "surrogatepass")
+    out, start = [], 0
+    for text in texts:
+        piece = joined[start : start + len(text)]
+        start += len(text)
+        out.append(piece if unicodedata.is_normalized("NFKC", piece) else unicodedata.normalize("NFKC", piece))
+    return out
 
 
 @functools.cache
@@ -121,6 +170,5 @@ class Tokenizer:
                 raise ConfigError("user dictionary lines must not be blank")
 
     def __call__(self, text: str) -> list[str]:
-        cut = _engine(self.engine, self.user_words)
-        stop = self.stopwords
-        return [t for t in cut(text) if not t.isspace() and t not in stop]
+        tokens = filterfalse(str.isspace, _engine(self.engine, self.user_words)(text))
+        return [t for t in tokens if t not in self.stopwords] if self.stopwords else list(tokens)

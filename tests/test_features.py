@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pipeline import ConfigError
-from pipeline.features import TfidfBlock, featurize
+from pipeline.features import TfidfBlock, _Index, _number_words, featurize
 
 DOCS = [["北京", "天气", "晴朗"], ["北京", "球队", "获胜"], ["球队", "获胜", "获胜", "晴朗"], []]
 TEXTS = ["北京天气晴朗", "北京 球队获胜", "球队获胜获胜晴朗", ""]
@@ -78,7 +79,9 @@ def test_bad_block_settings_are_refused(kind, ngrams):
         TfidfBlock(kind, ngrams)
 
 
-@pytest.mark.parametrize("kind, items", [("word", DOCS * 1500), ("char", TEXTS * 1500)])  # several chunks
+@pytest.mark.parametrize(
+    "kind, items", [("word", DOCS * 1500), ("char", TEXTS * 1500), ("char", ["北京𠀀天气", "𠀀𠀀", ""] * 1500)]
+)  # several chunks; U+20000 takes the np.lexsort path for 3-grams
 @pytest.mark.parametrize("settings", [{"ngram_range": (1, 2)}, {"ngram_range": (1, 3), "max_features": 5, "min_df": 2}])
 def test_fit_transform_equals_fit_then_transform(kind, items, settings):
     once = TfidfBlock(kind, **settings)
@@ -86,3 +89,72 @@ def test_fit_transform_equals_fit_then_transform(kind, items, settings):
     twice = TfidfBlock(kind, **settings).fit(items)
     assert np.array_equal(once.keys, twice.keys) and once.tokens == twice.tokens
     np.testing.assert_array_equal(X.toarray(), twice.transform(items).toarray())
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 5000])
+def test_index_finds_every_key_and_only_those(n):
+    rng = np.random.default_rng(n)
+    keys = np.unique(np.r_[rng.integers(0, 2**63 - 1, n // 2), rng.integers(0, 50, n - n // 2)])  # wide and dense keys
+    rng.shuffle(keys)
+    index = _Index(keys)
+    assert np.array_equal(index.find(keys), np.arange(len(keys)))
+    queries = np.r_[keys, rng.integers(0, 2**63 - 1, 1000), np.arange(100), 2**63 - 1]
+    expected = np.array([{k: i for i, k in enumerate(keys.tolist())}.get(q, -1) for q in queries.tolist()])
+    assert np.array_equal(index.find(queries), expected)
+    assert index.find(np.zeros(0, np.int64)).shape == (0,)
+
+
+def scipy_weigh(block, docs, columns, n_docs):
+    """The rows as the sparse-matrix arithmetic spells them out; _weigh must give the same bits."""
+    X = sp.csr_matrix((np.ones(len(docs), dtype=np.float32), (docs, columns)), shape=(n_docs, block.n_terms))
+    X.sum_duplicates()
+    if block.sublinear_tf:
+        X.data = 1 + np.log(X.data)
+    X = (X @ sp.diags(block.idf)).tocsr()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return sp.csr_matrix(sp.diags(1 / norms) @ X, dtype=np.float32)
+
+
+@pytest.mark.parametrize("sublinear_tf", [True, False])
+def test_weigh_gives_the_bits_of_the_sparse_matrix_arithmetic(sublinear_tf):
+    texts = [f"第{i}条新闻说北京天气晴朗，{'晴' * (i % 7)}" for i in range(300)] + ["", "陌生"]
+    block = TfidfBlock("char", (1, 2), sublinear_tf=sublinear_tf).fit(texts[:200])
+    docs, keys = block._grams(texts)
+    columns = _Index(block.keys).find(keys)
+    known = columns >= 0
+    got = block._weigh(docs[known], columns[known], len(texts))
+    expected = scipy_weigh(block, docs[known], columns[known], len(texts))
+    assert got.has_canonical_format
+    for part in ("data", "indices", "indptr"):
+        assert np.array_equal(getattr(got, part), getattr(expected, part)), part
+        assert getattr(got, part).dtype == getattr(expected, part).dtype, part
+
+
+def test_number_words_gives_places_in_the_sorted_words():
+    docs = [["乙", "甲", "乙"], [], ["丙", "甲"], ["甲"]]
+    words, ids = _number_words(docs)
+    assert words == sorted({"甲", "乙", "丙"})
+    assert ids.tolist() == [words.index(w) + 1 for doc in docs for w in doc]
+    assert _number_words([[], []])[0] == [] and len(_number_words([[], []])[1]) == 0
+
+
+@pytest.mark.parametrize(
+    "kind, ngrams, items",
+    [
+        ("char", (1, 2), TEXTS * 3),
+        ("char", (1, 3), ["北京😀天气", "😀😀😀", "", "北京"] * 3),  # 17-bit units
+        ("char", (1, 3), ["北京\U0010fffd天气", "\U0010fffd" * 3, "", "北京"] * 3),  # 21-bit units: the np.lexsort path
+        ("word", (1, 3), DOCS * 3),
+        ("word", (1, 1), DOCS),
+    ],
+)
+def test_distinct_counts_each_document_key_pair(kind, ngrams, items):
+    from collections import Counter
+
+    block = TfidfBlock(kind, ngrams).fit(items)
+    docs, keys = block._grams(items)
+    got_docs, got_keys, counts = block._distinct(docs, keys, len(items))
+    expected = Counter(zip(keys.tolist(), docs.tolist()))
+    assert list(zip(got_keys.tolist(), got_docs.tolist())) == sorted(expected)
+    assert counts.tolist() == [expected[pair] for pair in sorted(expected)]

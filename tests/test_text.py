@@ -1,9 +1,12 @@
 import pickle
+import random
+import re
+import unicodedata
 
 import pytest
 
 from pipeline import ConfigError, Normalization, Tokenizer, normalize
-from pipeline.text import drop_pinyin
+from pipeline.text import _HAN, _INVISIBLE, _PINYIN, _SYLLABLE, collapse_whitespace, drop_pinyin, nfkc_many, normalize_many
 
 
 def test_nfkc_turns_full_width_forms_into_plain_ones():
@@ -97,3 +100,65 @@ def test_tokenizer_pickles_for_worker_processes():
 def test_unknown_engine_is_refused():
     with pytest.raises(ConfigError, match="unknown tokenizer engine 'hanlp'"):
         Tokenizer("hanlp")
+
+
+# Strings where a fast path could go wrong: traditional script, pinyin, full-width and one-to-many
+# NFKC forms, combining marks (before and after full-width letters), Hangul jamo, supplementary
+# compatibility characters, emoji, lone surrogates, every kind of whitespace, and nothing at all.
+TRICKY = [
+    "", " ", "\n", "關注我們的網站", "上午(shàngwǔ)开会", "新聞?lì)l道", "今天上午（shàngwǔ）开会",
+    "ＡＢＣ１２３，。！", "第①名…℃㎏", "Ａ\u0301", "e\u0301", "e\u200b\u0301", "\u1100\u1161\u11a8",
+    "\U0001d400\U0001d7ce\U0002f800", "😀👍🏽中文", "a\ud800b\udfff", "\u3000全角空格\u00a0不换行",
+    "  第一行 \t  文字 \r\n\n\n  第二行  ", "\x1c\x1d\x1e\x1f\x85\u2028\u2029\v\f",
+    "\ufb01\u2126\u212b\uf900\uff76\uff9e", "北\u200b京\ufeff欢\x07迎", "NBA球星ＬｅＢｒｏｎ",
+]
+_POOL = "".join(dict.fromkeys("".join(TRICKY) + "中国(ā)?ǎlngnr \t\n\u3000\u0308\u0301\u20dd"))
+
+
+def _random_texts(n, seed=0):
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_POOL) for _ in range(rng.randrange(0, 40))) for _ in range(n)]
+
+
+def test_nfkc_many_equals_unicodedata():
+    texts = TRICKY + _random_texts(3000)
+    assert nfkc_many(texts) == [unicodedata.normalize("NFKC", t) for t in texts]
+    assert nfkc_many([]) == []
+
+
+def slow_collapse_whitespace(text):
+    return re.sub(r"\s*\n\s*", "\n", re.sub(r"[^\S\n]+", " ", text)).strip()
+
+
+SLOW_PINYIN = re.compile(
+    f"(?<=[{_HAN}])\\((?:{_SYLLABLE}){{1,4}}\\)|(?<=[{_HAN}])\\?(?:{_SYLLABLE}){{1,4}}\\)[a-z]?(?=[{_HAN}])"
+)
+
+
+def test_collapse_whitespace_equals_the_regular_expressions():
+    for text in TRICKY + _random_texts(3000, seed=1):
+        assert collapse_whitespace(text) == slow_collapse_whitespace(text), repr(text)
+
+
+def test_pinyin_pattern_equals_the_look_behind_first_form():
+    for text in TRICKY + _random_texts(3000, seed=2) + ["上午(shàngwǔ)", "国(guó)(zhōng)家?jiā)x人"]:
+        assert _PINYIN.sub("", text) == SLOW_PINYIN.sub("", text), repr(text)
+
+
+@pytest.mark.parametrize("steps", [Normalization(), Normalization(nfkc=False), Normalization(collapse_whitespace=False)])
+def test_normalize_many_equals_the_steps_one_by_one(steps):
+    import opencc
+
+    t2s = opencc.OpenCC("t2s").convert
+
+    def slow(text):
+        if steps.nfkc:
+            text = unicodedata.normalize("NFKC", text)
+        text = _INVISIBLE.sub("", text)
+        text = SLOW_PINYIN.sub("", text)
+        text = t2s(text).lower()
+        return slow_collapse_whitespace(text) if steps.collapse_whitespace else text
+
+    texts = [t for t in TRICKY + _random_texts(500, seed=3) if not re.search("[\ud800-\udfff]", t)]  # OpenCC refuses lone surrogates
+    assert normalize_many(texts, steps) == [slow(t) for t in texts]
+    assert [normalize(t, steps) for t in texts[:50]] == normalize_many(texts[:50], steps)
