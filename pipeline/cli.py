@@ -43,6 +43,7 @@ ModelDir = Annotated[Path, typer.Option("--model", "-m", help="Model directory."
 Out = Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")]
 Valid = Annotated[float, typer.Option(min=0, max=0.9, help="Share held out for validation (stratified); 0 trains on everything.")]
 Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for normalization and segmentation.")]
+Inputs = Annotated[list[str], typer.Argument(help="Files, directories, CSV/TSV/JSONL tables (.gz too), or - for stdin.")]
 Glob = Annotated[str, typer.Option(help="Which files to take from directories.")]
 SkipBad = Annotated[bool, typer.Option(help="Skip unreadable rows, writing a record with an error for each.")]
 
@@ -163,7 +164,7 @@ def _trained(model: Model, out: Path):
 
 @app.command("predict")
 def predict_command(
-    inputs: Annotated[list[str], typer.Argument(help="Files, directories, CSV/TSV/JSONL tables (.gz too), or - for stdin.")],
+    inputs: Inputs,
     model_dir: ModelDir = DEFAULT_MODEL,
     out: Annotated[Optional[str], typer.Option("--out", "-o", help="Output file (written atomically); stdout when absent.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, csv or tsv; by default from --out's extension, else jsonl.")] = None,
@@ -354,7 +355,7 @@ def train_quality_command(
 
 @app.command("clean")
 def clean_command(
-    inputs: Annotated[list[str], typer.Argument(help="Files, directories, CSV/TSV/JSONL tables (.gz too), or - for stdin.")],
+    inputs: Inputs,
     model_dir: ModelDir = DEFAULT_MODEL,
     out: Annotated[Optional[str], typer.Option("--out", "-o", help="A directory (one .txt per document) or a file; stdout when absent.")] = None,
     lines: Annotated[bool, typer.Option("--lines", help="Write every line with its label and probability (JSONL) instead.")] = False,
