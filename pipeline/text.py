@@ -90,14 +90,17 @@ def collapse_whitespace(text: str) -> str:
 
 
 @functools.cache
-def _nfkc_table() -> np.ndarray:
-    """Each BMP code point's NFKC form where that is one character, else the code point itself."""
-    table = np.arange(0x10000, dtype=np.uint32)
+def _nfkc_forms() -> tuple[np.ndarray, dict[str, str], re.Pattern]:
+    """Each BMP code point's NFKC form where that is one character, else the code point itself;
+    the BMP characters whose NFKC form is longer ("…" -> "..."), and a pattern that finds them."""
+    table, longer = np.arange(0x10000, dtype=np.uint32), {}
     for code in [*range(0xD800), *range(0xE000, 0x10000)]:
         nfkc = unicodedata.normalize("NFKC", chr(code))
         if len(nfkc) == 1:
             table[code] = ord(nfkc)
-    return table
+        elif len(nfkc) > 1:
+            longer[chr(code)] = nfkc
+    return table, longer, re.compile(f"[{''.join(map(re.escape, longer))}]")
 
 
 def nfkc_many(texts: Sequence[str]) -> list[str]:
@@ -105,19 +108,24 @@ def nfkc_many(texts: Sequence[str]) -> list[str]:
 
     Putting a character's NFKC form in its place leaves the NFKC form of the whole text unchanged
     (compatibility equivalence holds under concatenation). So one table lookup over all the texts'
-    code points makes the common replacements (full-width forms), and only a text that is still
-    not in NFKC after that (rare: combining marks, one-to-many forms such as "…") goes through
-    unicodedata.normalize.
+    code points makes the common replacements (full-width forms), a pattern the one-to-many ones
+    ("…") in the texts that need them, and only a text that is still not in NFKC after that (rare:
+    combining marks, characters beyond the BMP) goes through unicodedata.normalize.
     """
+    table, longer, pattern = _nfkc_forms()
     joined = "".join(texts)
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    points = np.where(points < 0x10000, _nfkc_table()[points & 0xFFFF], points)
+    points = np.where(points < 0x10000, table[points & 0xFFFF], points)
     joined = points.tobytes().decode("utf-32-le", "surrogatepass")
     out, start = [], 0
     for text in texts:
         piece = joined[start : start + len(text)]
         start += len(text)
-        out.append(piece if unicodedata.is_normalized("NFKC", piece) else unicodedata.normalize("NFKC", piece))
+        if not unicodedata.is_normalized("NFKC", piece):
+            piece = pattern.sub(lambda m: longer[m.group()], piece)
+            if not unicodedata.is_normalized("NFKC", piece):
+                piece = unicodedata.normalize("NFKC", piece)
+        out.append(piece)
     return out
 
 
