@@ -264,7 +264,7 @@ class _Index:
         bits = max(4, (4 * len(keys)).bit_length())
         self._shift, self._mask = np.uint64(64 - bits), (1 << bits) - 1
         self._slots = np.full(1 << bits, -1, dtype=np.int64)  # the key in each slot, -1 when empty
-        self._values = np.zeros(1 << bits, dtype=np.int64)  # its position in `keys`
+        self._values = np.zeros(1 << bits, dtype=np.int32)  # its position in `keys`
         pending, slot = np.arange(len(keys)), self._hash(keys)
         while len(pending):
             # Every key whose slot is free claims it, the first of several wins; the rest move on.
@@ -332,5 +332,7 @@ def fit_featurize(
     for block in blocks:
         items = tokens if block.kind == "word" else texts
         fitted = block.fit_transform([items[i] for i in fit_rows])
-        parts.append(sp.vstack([fitted, block.transform([items[i] for i in other_rows])], format="csr"))
+        if other_rows:
+            fitted = sp.vstack([fitted, block.transform([items[i] for i in other_rows])], format="csr")
+        parts.append(fitted)
     return sp.hstack(parts, format="csr", dtype=np.float32)
