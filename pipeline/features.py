@@ -20,6 +20,7 @@ from .errors import ConfigError
 
 KINDS = ("word", "char")
 _CHUNK = 2000  # documents per vectorized batch: bounds the size of the temporary key arrays
+_INT32_CELLS = 2**31 - 1  # (document, column) cells up to this are sorted as int32
 
 
 @dataclass
@@ -223,7 +224,7 @@ class TfidfBlock:
         (float32, the same order of operations), so the rows are the same to the bit."""
         n_terms = self.n_terms
         cells = docs * n_terms + columns
-        if n_docs * n_terms < 2**31:
+        if n_docs * n_terms <= _INT32_CELLS:
             cells = cells.astype(np.int32)  # sorts about twice as fast
         cells = np.sort(cells)
         starts = _run_starts(cells)
