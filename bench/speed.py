@@ -23,8 +23,6 @@ import numpy as np
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "topic"
 BATCH = 512
-
-
 CLOCK = time.perf_counter
 
 

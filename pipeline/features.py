@@ -20,6 +20,7 @@ from .errors import ConfigError
 
 KINDS = ("word", "char")
 _CHUNK = 2000  # documents per vectorized batch: bounds the size of the temporary key arrays
+_INT32_CELLS = 2**31 - 1  # (document, column) cells up to this are sorted as int32
 
 
 @dataclass
@@ -223,7 +224,7 @@ class TfidfBlock:
         (float32, the same order of operations), so the rows are the same to the bit."""
         n_terms = self.n_terms
         cells = docs * n_terms + columns
-        if n_docs * n_terms < 2**31:
+        if n_docs * n_terms <= _INT32_CELLS:
             cells = cells.astype(np.int32)  # sorts about twice as fast
         cells = np.sort(cells)
         starts = _run_starts(cells)
@@ -264,7 +265,7 @@ class _Index:
         bits = max(4, (4 * len(keys)).bit_length())
         self._shift, self._mask = np.uint64(64 - bits), (1 << bits) - 1
         self._slots = np.full(1 << bits, -1, dtype=np.int64)  # the key in each slot, -1 when empty
-        self._values = np.zeros(1 << bits, dtype=np.int64)  # its position in `keys`
+        self._values = np.zeros(1 << bits, dtype=np.int32)  # its position in `keys`
         pending, slot = np.arange(len(keys)), self._hash(keys)
         while len(pending):
             # Every key whose slot is free claims it, the first of several wins; the rest move on.
@@ -332,5 +333,7 @@ def fit_featurize(
     for block in blocks:
         items = tokens if block.kind == "word" else texts
         fitted = block.fit_transform([items[i] for i in fit_rows])
-        parts.append(sp.vstack([fitted, block.transform([items[i] for i in other_rows])], format="csr"))
+        if other_rows:
+            fitted = sp.vstack([fitted, block.transform([items[i] for i in other_rows])], format="csr")
+        parts.append(fitted)
     return sp.hstack(parts, format="csr", dtype=np.float32)

@@ -117,7 +117,10 @@ def scipy_weigh(block, docs, columns, n_docs):
 
 
 @pytest.mark.parametrize("sublinear_tf", [True, False])
-def test_weigh_gives_the_bits_of_the_sparse_matrix_arithmetic(sublinear_tf):
+@pytest.mark.parametrize("int32_cells", [True, False])
+def test_weigh_gives_the_bits_of_the_sparse_matrix_arithmetic(sublinear_tf, int32_cells, monkeypatch):
+    if not int32_cells:
+        monkeypatch.setattr("pipeline.features._INT32_CELLS", 0)
     texts = [f"第{i}条新闻说北京天气晴朗，{'晴' * (i % 7)}" for i in range(300)] + ["", "陌生"]
     block = TfidfBlock("char", (1, 2), sublinear_tf=sublinear_tf).fit(texts[:200])
     docs, keys = block._grams(texts)
