@@ -16,8 +16,7 @@ from . import io
 from .errors import ConfigError, DataError, PipelineError
 from .evaluate import format_report
 from .model import UNCERTAIN, Model, Settings, train
-from .quality import CONTENT, DOCUMENT_HEAD, clean_lines, train_quality
-from .quality import split_lines as quality_lines
+from .quality import CONTENT, DOCUMENT_HEAD, clean_lines, split_lines, train_quality
 from .store import load, read_manifest
 from .text import ENGINES, Normalization, Tokenizer
 from .tune import tune
@@ -358,7 +357,7 @@ def clean_command(
     inputs: Inputs,
     model_dir: ModelDir = DEFAULT_MODEL,
     out: Annotated[Optional[str], typer.Option("--out", "-o", help="A directory (one .txt per document) or a file; stdout when absent.")] = None,
-    lines: Annotated[bool, typer.Option("--lines", help="Write every line with its label and probability (JSONL) instead.")] = False,
+    with_lines: Annotated[bool, typer.Option("--lines", help="Write every line with its label and probability (JSONL) instead.")] = False,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text, jsonl, csv or tsv; by default from --out's extension, else text.")] = None,
     text_col: TextCol = "text",
     glob: Glob = "*.txt",
@@ -376,13 +375,13 @@ def clean_command(
         if model.quality is None:
             raise PipelineError(f"{model_dir}: this model has no quality part; train one with `pipeline train-quality`")
         to_dir = out is not None and (Path(out).is_dir() or out.endswith(("/", os.sep)))
-        fmt = "jsonl" if lines else fmt or ("text" if to_dir else io.format_from_path(out, default="text"))
-        if fmt not in (*io.FORMATS, "text") or (lines and to_dir):
-            raise PipelineError("--lines writes one JSONL file or stdout" if lines else f"unknown --format {fmt!r}; choose text or one of {', '.join(io.FORMATS)}")
+        fmt = "jsonl" if with_lines else fmt or ("text" if to_dir else io.format_from_path(out, default="text"))
+        if fmt not in (*io.FORMATS, "text") or (with_lines and to_dir):
+            raise PipelineError("--lines writes one JSONL file or stdout" if with_lines else f"unknown --format {fmt!r}; choose text or one of {', '.join(io.FORMATS)}")
         bad: list[str] = []
         documents = io.iter_documents(inputs, text_col=text_col, glob=glob, whole_stdin=True)
         with _progress(None, "cleaning") as advance:
-            records = _batched(documents, BATCH, bad, advance, lambda docs: _clean_batch(model, docs, lines, skip_bad))
+            records = _batched(documents, BATCH, bad, advance, lambda docs: _clean_batch(model, docs, with_lines, skip_bad))
             if to_dir:
                 count, empty = _write_text_files(records, Path(out))
             else:
@@ -394,7 +393,7 @@ def clean_command(
 
 
 def _clean_batch(model: Model, docs, with_lines: bool, skip_bad: bool):
-    pages = [quality_lines(d.text) if d.error is None else [] for d in docs]
+    pages = [split_lines(d.text) if d.error is None else [] for d in docs]
     labeled = model.quality.label_pages(pages)
     for doc, page in zip(docs, labeled):
         if doc.error is not None and not skip_bad:

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from .errors import ConfigError, DataError
 from .features import TfidfBlock
 from .linear import Head, fit_linear
-from .text import Normalization, normalize
+from .text import Normalization, normalize_many
 
 LINE_LABELS = ("ad", "boilerplate", "content", "spam")
 DOCUMENT_LABELS = ("ad", "content", "spam")
@@ -49,6 +49,11 @@ _PINYIN_NOTE = re.compile(r"[\u4e00-\u9fff][(?][a-zāáǎàēéěèīíǐìōó�
 _SEPARATORS = re.compile(r"[|>»·/]")
 _LENGTH_STEPS = (2, 4, 8, 12, 20, 30, 50, 80, 120, 200)
 _NEIGHBOUR_COLUMNS = (0, 1, 4, 6, 7)  # log length, Han share, punctuation share, sentence end, commas
+
+
+def _squeeze(line: str) -> str:
+    """A line without any whitespace: how repeats are recognized."""
+    return "".join(line.split())
 
 
 def split_lines(text: str) -> list[str]:
@@ -90,7 +95,7 @@ def line_layout(lines: Sequence[str]) -> np.ndarray:
     """Layout features of each line of one page, with its position, repeats and neighbours."""
     n = len(lines)
     own = np.array([_line_layout(line) for line in lines], dtype=np.float32).reshape(n, -1)
-    squeezed = [re.sub(r"\s+", "", line) for line in lines]
+    squeezed = [_squeeze(line) for line in lines]
     seen = Counter(squeezed)
     repeats = np.array([[min(seen[s] - 1, 3) / 3] for s in squeezed], dtype=np.float32).reshape(n, 1)
     index = np.arange(n)
@@ -103,7 +108,7 @@ def line_layout(lines: Sequence[str]) -> np.ndarray:
 
 def _page_rows(pages: Sequence[Sequence[str]], normalization: Normalization, block: TfidfBlock, fit: bool = False):
     lines = [line for page in pages for line in page]
-    clean = [normalize(line, normalization) for line in lines]
+    clean = normalize_many(lines, normalization)
     text = block.fit_transform(clean) if fit else block.transform(clean)
     # Layout is read from the normalized lines too: a traditional-script copy with pinyin after
     # every word is laid out like the simplified original.
@@ -241,7 +246,7 @@ def _document_layout(lines: Sequence[str], line_proba: np.ndarray, classes: Sequ
     text = "\n".join(lines)
     label_lines = line_proba.mean(axis=0) if n else np.zeros(len(classes))
     label_chars = (line_proba * chars[:, None]).sum(axis=0) / total if n else np.zeros(len(classes))
-    squeezed = [re.sub(r"\s+", "", line) for line in lines]
+    squeezed = [_squeeze(line) for line in lines]
     per_k = 1000 / total
     return [
         *label_lines,
@@ -286,7 +291,7 @@ class DocumentModel:
         return hits
 
     def features(self, pages: Sequence[Sequence[str]], line_proba: Sequence[np.ndarray], line_classes, fit=False):
-        texts = [normalize("\n".join(page), self.normalization) for page in pages]
+        texts = normalize_many(["\n".join(page) for page in pages], self.normalization)
         grams = self.block.fit_transform(texts) if fit else self.block.transform(texts)
         dense = [
             _document_layout(page, p, line_classes) + self._lexicon_hits(text)
@@ -352,7 +357,7 @@ def clean_lines(lines: Sequence[Line]) -> str:
     for line in lines:
         if line.label != CONTENT:
             continue
-        key = re.sub(r"\s+", "", line.text)
+        key = _squeeze(line.text)
         if len(key) >= _DEDUPE_MIN_CHARS:
             if key in seen:
                 continue
