@@ -3,7 +3,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test demo bench clean
+DATA ?= ../shared/data
+
+.PHONY: install test demo bench model clean
 
 install: $(STAMP)
 
@@ -22,6 +24,9 @@ demo: install
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/topic.py --out bench/out/topic.md
+
+model: install
+	$(BIN)/python models/build.py --data $(DATA) --out models/default
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -139,6 +139,22 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
     return results
 
 
+def train_full(seed: int = 0, n_sample: int = 2000):
+    """The quality part trained on everything the benchmark draws from: what models/build.py ships."""
+    docs = pages_of(DATA / "quality" / "web_docs_dev.jsonl")
+    web_pages = [line_pairs(p) for p in pages_of(DATA / "quality" / "web_pages" / "train.jsonl")]
+    ours = pages_of(ROOT / "labels" / "examples" / "pages.jsonl")
+    examples = io.read_labeled(str(ROOT / "labels" / "examples" / "topics.csv"), text_col="text", label_cols=["quality"])
+    texts, labels = list(examples.texts), list(examples.labels["quality"])
+    for name in ("email_ads/train.csv.gz", "chat_ads/train.csv"):
+        t, y = sample(DATA / "quality" / name, n_sample, seed)
+        texts += t
+        labels += y
+    pages = web_pages + [line_pairs(p) for p in ours + docs]
+    page_labels = [None] * len(web_pages) + [p["doc_label"] for p in ours + docs]
+    return train_quality(pages, page_labels, texts, labels, lexicons(), seed=seed)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out")

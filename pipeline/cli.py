@@ -38,7 +38,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)  # never wrap: paths
 
 TextCol = Annotated[str, typer.Option("--text-col", help="Column (CSV/TSV) or field (JSONL) holding the text.")]
 LabelCols = Annotated[list[str], typer.Option("--label-col", help="Column holding a head's labels; repeat for more heads.")]
-ModelDir = Annotated[Path, typer.Option("--model", "-m", help="Model directory.")]
+ModelDir = Annotated[Path, typer.Option("--model", "-m", help="Model directory.", show_default="models/default, shipped")]
 Out = Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")]
 Valid = Annotated[float, typer.Option(min=0, max=0.9, help="Share held out for validation (stratified); 0 trains on everything.")]
 Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for normalization and segmentation.")]
@@ -92,7 +92,7 @@ def _progress(total: int | None, what: str):
 
 def _load_model(path: Path) -> Model:
     if path == DEFAULT_MODEL and not (path / "manifest.json").exists():
-        raise PipelineError(f"{path}: no default model here yet; train one with `pipeline train` and pass --model DIR")
+        raise PipelineError(f"{path}: the default model is missing; restore it with `git checkout models/default`, rebuild it with `make model`, or pass --model DIR")
     return load(str(path))
 
 
@@ -471,15 +471,19 @@ def labels_command(
             continue
         out.append(f"{level}:")
         for name, spec in labels.items():
-            if isinstance(spec, dict):
-                out.append(f"  {name}: {spec.get('description', '')}")
+            if isinstance(spec, dict) and "description" in spec:
+                out.append(f"  {name}: {spec['description']}")
                 if spec.get("examples"):
                     out.append(f"    e.g. {spec['examples'][0]}")
+            elif isinstance(spec, dict):  # a mapping table, e.g. a data set's labels onto the topics
+                out.append(f"  {name}: " + ", ".join(f"{k} -> {v}" for k, v in spec.items()))
     typer.echo("\n".join(out))
 
 
 @app.command("info")
-def info_command(model_dir: Annotated[Path, typer.Argument(help="Model directory.")] = DEFAULT_MODEL):
+def info_command(
+    model_dir: Annotated[Path, typer.Argument(help="Model directory.", show_default="models/default, shipped")] = DEFAULT_MODEL,
+):
     """Describe a model: heads and labels, features, training data, validation metrics, versions.
 
     Example: pipeline info models/mine

@@ -18,6 +18,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from pipeline import cli
 from pipeline.cli import DEFAULT_MODEL, app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -669,9 +670,10 @@ def test_info_shows_validation_metrics(trained):
     assert f"training data: {manifest(out)['training']['source']}, " in info
 
 
-@pytest.mark.skipif((DEFAULT_MODEL / "manifest.json").exists(), reason="a default model ships now")
-def test_info_without_default_model():
-    user_error(run("info"), str(DEFAULT_MODEL), "--model")
+def test_a_missing_default_model_is_named(monkeypatch, tmp_path):
+    missing = tmp_path / "default"
+    monkeypatch.setattr(cli, "DEFAULT_MODEL", missing)
+    user_error(run("info", missing), str(missing), "--model")
 
 
 # ---- help -----------------------------------------------------------------------------------------

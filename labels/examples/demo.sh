@@ -1,27 +1,43 @@
 #!/usr/bin/env bash
-# The demo: train a small model on our hand-written examples, then label messy web pages with it.
-# (Once a default model ships in models/default, the demo uses that instead of training one.)
+# The demo: label and clean messy web pages (labels/examples/web/, written by us) with the default model.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=.venv/bin
+mkdir -p build
 
-echo "== training a small model on labels/examples/topics.csv (topic and quality heads)"
-$bin/pipeline train labels/examples/topics.csv --label-col topic --label-col quality \
-  --min-df 1 --valid 0 --out build/demo-model
-
-echo
-echo "== labeling the pages in labels/examples/web/"
-$bin/pipeline predict --model build/demo-model labels/examples/web/ --top-k 2 --out build/demo-predictions.jsonl
+echo "== pipeline predict labels/examples/web/   (the default model: models/default)"
+$bin/pipeline predict labels/examples/web/ --top-k 2 --out build/demo-predictions.jsonl
+echo "== pipeline clean labels/examples/web/ --lines"
+$bin/pipeline clean labels/examples/web/ --lines --out build/demo-lines.jsonl
 $bin/python - <<'PY'
 import json, unicodedata
 
 def pad(text, width):  # Chinese characters take two terminal columns
     return text + " " * (width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
 
-print(pad("page", 26), pad("topic", 14), "quality")
+kept = {}
+for line in open("build/demo-lines.jsonl", encoding="utf-8"):
+    r = json.loads(line)
+    first = next((x["text"] for x in r["lines"] if x["label"] == "content"), "-")
+    kept[r["id"]] = (r["content_lines"], r["total_lines"], first)
+print()
+print(pad("page", 24), pad("topic", 12), pad("quality", 14), pad("content lines", 14), "first content line")
 for line in open("build/demo-predictions.jsonl", encoding="utf-8"):
     r = json.loads(line)
-    print(pad(r["id"].rsplit("/", 1)[-1], 26), pad(f"{r['topic']} {r['topic_prob']:.2f}", 14), f"{r['quality']} {r['quality_prob']:.2f}")
+    content, total, first = kept[r["id"]]
+    first = first if len(first) <= 24 else first[:23] + "…"
+    print(
+        pad(r["id"].rsplit("/", 1)[-1], 24),
+        pad(f"{r['topic']} {r['topic_prob']:.2f}", 12),
+        pad(f"{r['quality']} {r['quality_prob']:.2f}", 14),
+        pad(f"{content} of {total}", 14),
+        first,
+    )
 PY
 echo
-echo "(full records with top-k labels: build/demo-predictions.jsonl)"
+echo "== pipeline clean labels/examples/web/education_with_ads.txt   (the page as crawled: head -8; then cleaned)"
+head -8 labels/examples/web/education_with_ads.txt | sed 's/^/  | /'
+echo "  ..."
+$bin/pipeline clean labels/examples/web/education_with_ads.txt | sed 's/^/  > /'
+echo
+echo "(all records: build/demo-predictions.jsonl with top-2 labels, build/demo-lines.jsonl with every line's label)"

@@ -1,0 +1,149 @@
+"""Default-model benchmark: models/default on the held-back 20% of every topic set, against one model per set.
+
+The held-back rows are the ones models/build.py leaves out (the seeded 80/20 split of bench/topic.py),
+with their labels mapped onto labels/topics.toml. On each set:
+  - the default model, topic heads reading the cleaned text (what users get) and the whole text (--no-clean);
+  - "one model per set": pipeline trained with default settings on that set's 80% alone (mapped labels),
+    the issue's yardstick (the default model may be at most 3 points below it);
+  - fastText (bench/topic.py's manual settings, one thread) trained on the same pooled 80% as the default.
+Then per-topic precision / recall / F1 over all held-back rows, the directory's size, and the cold start:
+a fresh `python` process that imports pipeline, loads the model and labels one short document (median of 5).
+
+    .venv/bin/python bench/default_model.py [--model models/default] [--data ../shared/data] [--out bench/out/default_model.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+import pipeline  # noqa: E402
+from pipeline.evaluate import report  # noqa: E402
+
+BATCH = 512
+TARGET = 3.0  # points the default may lose against one model per set
+COLD_RUNS = 5
+COLD_START = """
+import time
+start = time.perf_counter()
+import pipeline
+model = pipeline.load({model!r})
+model.predict(["国产新款折叠屏手机今天发布，铰链寿命提升到四十万次。"])
+print(time.perf_counter() - start)
+"""
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _load("models_build", ROOT / "models" / "build.py")
+topic = _load("bench_topic", HERE / "topic.py")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def predict_topics(model: pipeline.Model, texts: list[str], clean: bool) -> list[str]:
+    out = []
+    for i in range(0, len(texts), BATCH):
+        out += list(model.predict(texts[i : i + BATCH], clean=clean)["topic"])
+    return out
+
+
+def accuracy(guess, truth) -> float:
+    return sum(g == t for g, t in zip(guess, truth)) / len(truth)
+
+
+def cold_start(model_dir: Path) -> tuple[float, float]:
+    """Median (in-process seconds: import + load + one prediction, wall seconds of the whole process)."""
+    inside, wall = [], []
+    for _ in range(COLD_RUNS):
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", COLD_START.format(model=str(model_dir))], capture_output=True, text=True, check=True)
+        wall.append(time.perf_counter() - start)
+        inside.append(float(done.stdout.strip().splitlines()[-1]))
+    return statistics.median(inside), statistics.median(wall)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--data", type=Path, default=build.DATA)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    model = pipeline.load(str(args.model))
+    splits = {name: build.topic_split(args.data, name) for name in build.TOPIC_SETS}
+
+    log("fastText on the pooled training rows")
+    pooled_x = [x for s in splits.values() for x in s[0]]
+    pooled_y = [y for s in splits.values() for y in s[1]]
+    held_x = [x for s in splits.values() for x in s[2]]
+    with tempfile.TemporaryDirectory() as work:
+        ft_guess, _, ft_fit, _, _ = topic.run_fasttext(pooled_x, pooled_y, held_x, Path(work))
+    log(f"  fitted in {ft_fit:.0f} s")
+
+    rows, all_truth, all_guess = [], [], []
+    offset = 0
+    for name, (train_x, train_y, test_x, test_y) in splits.items():
+        log(name)
+        cleaned = predict_topics(model, test_x, clean=True)
+        whole = predict_topics(model, test_x, clean=False)
+        alone = pipeline.train(train_x, {"topic": train_y}, valid=0, seed=build.SEED)
+        own = predict_topics(alone, test_x, clean=False)
+        ft = ft_guess[offset : offset + len(test_x)]
+        offset += len(test_x)
+        all_truth += test_y
+        all_guess += cleaned
+        a_clean, a_whole, a_own, a_ft = (accuracy(g, test_y) for g in (cleaned, whole, own, ft))
+        verdict = "met" if 100 * (a_own - a_clean) <= TARGET else "MISSED"
+        rows.append(
+            f"| {name} | {len(test_x):,} | {a_clean:.4f} | {a_whole:.4f} | {a_own:.4f} | {100 * (a_clean - a_own):+.1f} ({verdict}) | "
+            f"{a_ft:.4f} | {100 * (a_clean - a_ft):+.1f} |"
+        )
+
+    per_topic = report(all_truth, all_guess)["per_class"]
+    inside, wall = cold_start(args.model)
+    size = sum(p.stat().st_size for p in args.model.rglob("*") if p.is_file())
+    out = [
+        f"Default model `{args.model.relative_to(ROOT) if args.model.is_relative_to(ROOT) else args.model}` on the held-back 20% of each topic set (labels mapped by labels/topics.toml)",
+        "",
+        "| set | held-back texts | default (cleaned text) | default (--no-clean) | one model per set | default vs per set, points | fastText, pooled | default vs fastText, points |",
+        "|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        "| topic | held-back texts | precision | recall | F1 |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {label} | {r['support']:,} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} |"
+            for label, r in sorted(per_topic.items(), key=lambda item: -item[1]["support"])
+        ),
+        "",
+        f"Size {size / 2**20:.1f} MB. Cold start (fresh process: import, load, label one short text), median of {COLD_RUNS}: "
+        f"{inside:.2f} s inside Python, {wall:.2f} s wall for the whole process.",
+        f"{platform.machine()}, {platform.python_version()}; fastText: {topic.FT_MANUAL}, one thread, fitted in {ft_fit:.0f} s.",
+    ]
+    text = "\n".join(out)
+    print(text)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
