@@ -10,7 +10,6 @@
 """
 
 from .errors import ConfigError, DataError, ModelFormatError, PipelineError
-from .estimator import TextClassifier
 from .model import Model, Settings, train
 from .quality import train_quality
 from .store import load
@@ -33,3 +32,13 @@ __all__ = [
     "train_quality",
     "tune",
 ]
+
+
+def __getattr__(name: str):
+    # The scikit-learn estimator wrapper is imported on first use: importing scikit-learn costs about
+    # a second, and prediction with a saved model never needs it.
+    if name == "TextClassifier":
+        from .estimator import TextClassifier
+
+        return TextClassifier
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

@@ -6,11 +6,12 @@ import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 
 def report(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
     """Everything we report about one head's predictions, as plain JSON-ready values."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  # only when scoring: slow to import
+
     labels = sorted(set(y_true) | set(y_pred))
     p, r, f, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     averages = {}
