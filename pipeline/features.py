@@ -16,7 +16,7 @@ from itertools import chain, count, repeat
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import ConfigError
+from .errors import ConfigError, DataError
 
 KINDS = ("word", "char")
 _CHUNK = 2000  # documents per vectorized batch: bounds the size of the temporary key arrays
@@ -336,4 +336,10 @@ def fit_featurize(
         if other_rows:
             fitted = sp.vstack([fitted, block.transform([items[i] for i in other_rows])], format="csr")
         parts.append(fitted)
+    if not sum(part.shape[1] for part in parts):
+        min_df = min(block.min_df for block in blocks)
+        raise DataError(
+            f"no word or character n-gram occurs in {min_df} or more of the {len(fit_rows)} training texts: "
+            "nothing to learn from (check the text column, or lower --min-df)"
+        )
     return sp.hstack(parts, format="csr", dtype=np.float32)

@@ -90,6 +90,14 @@ def test_a_head_with_only_empty_labels_is_refused():
         pipeline.train(["甲", "乙"], {"topic": ["", None]})
 
 
+def test_texts_without_a_shared_ngram_are_refused_clearly():
+    # Every character occurs in one text only: with min_df 2 no feature is left.
+    with pytest.raises(DataError, match="no word or character n-gram occurs in 2 or more of the 4 training texts"):
+        pipeline.train(["甲", "乙", "丙", "丁"], {"topic": ["a", "b", "a", "b"]}, valid=0)
+    model = pipeline.train(["甲", "乙", "丙", "丁"], {"topic": ["a", "b", "a", "b"]}, Settings(min_df=1), valid=0)
+    assert model.classes_["topic"] == ["a", "b"]
+
+
 def test_label_count_must_match_texts():
     with pytest.raises(ConfigError, match="2 labels for 3 texts"):
         pipeline.train(["甲", "乙", "丙"], {"topic": ["a", "b"]})
