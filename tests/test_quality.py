@@ -13,6 +13,7 @@ from pipeline.quality import (
     LINE_LAYOUT_WIDTH,
     Line,
     _posterior,
+    Lexicon,
     _trie_pattern,
     clean_lines,
     line_layout,
@@ -84,6 +85,15 @@ def test_trie_pattern_matches_the_longest_word_and_escapes():
     pattern = _trie_pattern(["百家", "百家乐", "a.b", "老虎机"])
     assert pattern.findall("百家乐和百家还有a.b不是axb老虎机") == ["百家乐", "百家", "a.b", "老虎机"]
     assert _trie_pattern([]) is None
+
+
+def test_lexicon_finds_chinese_words_and_ascii_entries_as_whole_runs():
+    lexicon = Lexicon(["百家乐", "QQ", "example.com", "av"])
+    text = "百家乐在www.example.com和example.com.cn，加qq详谈，java不算，av算"
+    assert lexicon.findall(text) == ["百家乐", "example.com", "qq", "av"]
+    assert Lexicon([]).findall(text) == []
+    # linear in the text: a long run of dots and letters is split once
+    assert Lexicon(["a.b"]).findall("x." * 100_000 + "a.b") == ["a.b"]
 
 
 def test_clean_lines_keeps_content_in_order_and_drops_copies():
