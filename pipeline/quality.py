@@ -30,7 +30,8 @@ LINE_LABELS = ("ad", "boilerplate", "content", "spam")
 DOCUMENT_LABELS = ("ad", "content", "spam")
 DOCUMENT_HEAD = "quality"  # the name the document label gets among a model's heads
 CONTENT = "content"
-_FULL_WEIGHT_CHARS = 30  # a line's own evidence grows with the root of its length: 1 char 0.2, 30 chars 1, 480+ chars 4
+_FULL_WEIGHT_CHARS = 30  # a line's own evidence grows with its length: up to 6 chars 0.2, 30 chars 1, 480+ chars 16
+_MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -47,6 +48,7 @@ _FURNITURE = re.compile(
 )
 _PINYIN_NOTE = re.compile(r"[\u4e00-\u9fff][(?][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 _SEPARATORS = re.compile(r"[|>»·/]")
+_LENGTH_CAP = 200  # layout is read from a line's first 200 characters: a long paragraph is not a long menu
 _LENGTH_STEPS = (2, 4, 8, 12, 20, 30, 50, 80, 120, 200)
 _NEIGHBOUR_COLUMNS = (0, 1, 4, 6, 7)  # log length, Han share, punctuation share, sentence end, commas
 
@@ -63,20 +65,21 @@ def split_lines(text: str) -> list[str]:
 
 def _line_layout(line: str) -> list[float]:
     n = max(len(line), 1)
+    head = line[:_LENGTH_CAP]
     counts = [len(p.findall(line)) / n for p in (_HAN, _DIGIT, _LATIN, _PUNCT)]
     return [
-        math.log1p(len(line)) / 6,
+        math.log1p(min(len(line), _LENGTH_CAP)) / 6,
         *counts,
-        min(line.count(" ") + line.count("\u3000"), 10) / 10,
+        min(head.count(" ") + head.count("\u3000"), 10) / 10,
         float(bool(_SENTENCE_END.search(line))),
         min(line.count("，") + line.count(","), 10) / 10,
         min(line.count("。"), 10) / 10,
         float(bool(_PHONE.search(line))),
         float(bool(_URL.search(line))),
         float(bool(_DATE.search(line))),
-        min(len(_FURNITURE.findall(line[:200])), 3) / 3,
+        min(len(_FURNITURE.findall(head)), 3) / 3,
         float(bool(_PINYIN_NOTE.search(line))),
-        min(len(_SEPARATORS.findall(line)), 5) / 5,
+        min(len(_SEPARATORS.findall(head)), 5) / 5,
         *(float(len(line) <= step) for step in _LENGTH_STEPS),
     ]
 
@@ -99,8 +102,10 @@ def line_layout(lines: Sequence[str]) -> np.ndarray:
     seen = Counter(squeezed)
     repeats = np.array([[min(seen[s] - 1, 3) / 3] for s in squeezed], dtype=np.float32).reshape(n, 1)
     index = np.arange(n)
+    chars = np.array([len(line) for line in lines], dtype=np.float32)
+    share = chars / max(chars.sum(), 1)  # a line holding most of the page's text is its main text
     position = np.column_stack(
-        [index / max(n - 1, 1), index == 0, index == n - 1, np.full(n, math.log1p(n) / 7)]
+        [index / max(n - 1, 1), index == 0, index == n - 1, np.full(n, math.log1p(n) / 7), share, share >= 0.3]
     ).astype(np.float32)
     near = own[:, _NEIGHBOUR_COLUMNS]
     return np.hstack([own, repeats, position] + [_shifted(near, k) for k in (1, -1, 2, -2)])
@@ -152,7 +157,7 @@ class LineModel:
 
     def _weights(self, page: Sequence[str]) -> np.ndarray:
         lengths = np.array([len(line) for line in page], dtype=float)
-        return self.emission_weight * np.clip(np.sqrt(lengths / _FULL_WEIGHT_CHARS), 0.2, 4)
+        return self.emission_weight * np.clip(lengths / _FULL_WEIGHT_CHARS, 0.2, _MAX_WEIGHT)
 
     @property
     def classes(self) -> list[str]:
