@@ -12,7 +12,9 @@ from pipeline.errors import ConfigError, DataError, ModelFormatError
 from pipeline.quality import (
     LINE_LAYOUT_WIDTH,
     Line,
+    _keyword_list,
     _posterior,
+    _shape,
     _trie_pattern,
     clean_lines,
     line_layout,
@@ -94,6 +96,25 @@ def test_posterior_pulls_a_weak_line_towards_its_neighbours():
     assert p[3, 1] > 0.5
     flat = _posterior(emission, np.log(np.full((2, 2), 0.5)), np.log([0.5, 0.5]))
     assert flat[3, 1] < 0.5
+
+
+def test_document_shape_sees_abstract_lines_keyword_lists_and_fragments():
+    stitched = [
+        "新馆开放",
+        "本文摘要：" + ARTICLE[0],
+        ARTICLE[0],
+        "，" + ARTICLE[1],
+        "本文关键词：图书馆,新馆,开放,借阅证,自习室",
+        "型号：A100",
+    ]
+    summary, repeated, keyword_lines, key_value, fragments, masked = _shape(stitched)
+    assert summary == 1 and repeated == 1
+    assert keyword_lines == pytest.approx(1 / 6)
+    assert key_value == pytest.approx(3 / 6)  # 型号：, and the two labeled SEO lines
+    assert fragments == pytest.approx(1 / 6) and masked == 0
+    assert _shape([NAV, *ARTICLE, FOOTER]) == [0, 0, 1 / 4, 0, 0, 0]  # a breadcrumb is list-shaped too
+    assert _shape(["本文摘要：" + ARTICLE[0], ARTICLE[1]])[:2] == [1, 0]  # an abstract of nothing on the page
+    assert _keyword_list("沙发价格 沙发品牌 布艺沙发 真皮沙发") and not _keyword_list(ARTICLE[1])
 
 
 def test_trie_pattern_matches_the_longest_word_and_escapes():
