@@ -3,17 +3,22 @@
 Lines: `quality/web_pages/train.jsonl` (44 pages, content / boilerplate per line), 5-fold
 cross-validation by page (pages shuffled with a seeded generator, never lines of one page on both
 sides). Each fold's line model trains on the other pages plus our hand-written
-`labels/examples/pages.jsonl` and the line labels of `quality/web_docs_dev.jsonl`. Scored: content-line
-precision, recall and F1, and F1 by characters (NFKC, whitespace removed, as the data README counts).
+`labels/examples/pages.jsonl` and the line labels of the content documents of
+`quality/web_docs_dev.jsonl` (see dev_pages). Scored: content-line precision, recall and F1, and F1
+by characters (NFKC, whitespace removed, as the data README counts).
 
 Documents: `quality/web_docs_dev.jsonl` (50 hand-labeled documents), 5-fold stratified
-cross-validation (seeded). Each fold trains the line model on web_pages, our pages and the other
-folds' lines, and the document model on the other folds' documents, our hand-written examples,
-a seeded sample of `email_ads` and `chat_ads`, with the lexicons as features. Compared with the plain
-pipeline text classifier (word and char n-grams, `pipeline.train`) trained on the same documents:
-what the line labels, layout and lexicons add.
+cross-validation (seeded). Each fold trains the line model as above on the other folds' documents,
+and the document model on the other folds' documents and our hand-written pages, plus (with
+`--sample N`) N documents of each of `email_ads` and `chat_ads`, with the lexicons of
+../shared/data/lexicons and labels/lexicons as features. Compared with the plain pipeline text
+classifier (word and char n-grams, `pipeline.train`) trained on the same documents: what the line
+labels, layout and lexicons add.
 
-    .venv/bin/python bench/quality.py [--out bench/out/quality.md] [--sample 2000]
+`train_full()` trains the same recipe on all the data (the default model's quality part);
+`--big` only times label_lines and clean on one line of 1, 5 and 10 MB.
+
+    .venv/bin/python bench/quality.py [--out bench/out/quality.md] [--seed 0] [--sample 0] [--big]
 """
 
 from __future__ import annotations
@@ -33,10 +38,12 @@ sys.path.insert(0, str(ROOT))
 import pipeline  # noqa: E402
 from pipeline import io  # noqa: E402
 from pipeline.evaluate import report  # noqa: E402
-from pipeline.quality import DOCUMENT_LABELS, train_quality  # noqa: E402
+from pipeline.quality import DOCUMENT_LABELS, Quality, train_quality  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
+LEXICONS = ROOT / "labels" / "lexicons"
 FOLDS = 5
+SAMPLE = 0  # external e-mail and chat documents per set: any number tried (200, 2000) diluted the 50 web documents
 
 
 def pages_of(path: Path) -> list[dict]:
@@ -48,6 +55,13 @@ def line_pairs(page: dict) -> list[tuple[str, str]]:
     return [(line["text"], line["label"]) for line in page["lines"]]
 
 
+def dev_pages(docs: list[dict]) -> list[list[tuple[str, str | None]]]:
+    """web_docs_dev documents as line-model pages: the lines of content documents are learned from;
+    those of ad and spam documents are context only (None), because their article-like lines are
+    labeled spam or ad, which teaches the line model to drop real articles."""
+    return [[(t, y if d["doc_label"] == "content" else None) for t, y in line_pairs(d)] for d in docs]
+
+
 def lexicons() -> dict[str, list[str]]:
     words = {}
     for name in ("ads", "porn", "porn_types", "spam_domains"):
@@ -55,6 +69,8 @@ def lexicons() -> dict[str, list[str]]:
     for line in io.read_word_list(str(DATA / "lexicons" / "chinesewebtext_filter_words.tsv")):
         category, _, word = line.partition("\t")
         words.setdefault(f"filter_{category}", []).append(word)
+    for path in sorted(LEXICONS.glob("*.txt")):  # ours, written by hand; "#" starts a comment line
+        words[path.stem] = [w for w in io.read_word_list(str(path)) if not w.startswith("#")]
     return words
 
 
@@ -65,7 +81,7 @@ def squeezed_len(text: str) -> int:
 def line_benchmark(seed: int) -> dict:
     pages = pages_of(DATA / "quality" / "web_pages" / "train.jsonl")
     extra = [line_pairs(p) for p in pages_of(ROOT / "labels" / "examples" / "pages.jsonl")]
-    extra += [line_pairs(p) for p in pages_of(DATA / "quality" / "web_docs_dev.jsonl")]
+    extra += dev_pages(pages_of(DATA / "quality" / "web_docs_dev.jsonl"))
     order = np.random.default_rng(seed).permutation(len(pages))
     truth, guess, chars = [], [], []
     start = time.perf_counter()
@@ -93,22 +109,44 @@ def line_benchmark(seed: int) -> dict:
 
 
 def sample(path: Path, n: int, seed: int) -> tuple[list[str], list[str]]:
+    if n <= 0:
+        return [], []
     data = io.read_labeled(str(path), text_col="text", label_cols=["label"])
     rows = np.random.default_rng(seed).permutation(len(data.texts))[:n]
     return [data.texts[i] for i in rows], [data.labels["label"][i] for i in rows]
 
 
-def document_benchmark(seed: int, n_sample: int) -> dict:
-    docs = pages_of(DATA / "quality" / "web_docs_dev.jsonl")
+def recipe(dev_docs: list[dict], seed: int, sample_size: int) -> dict:
+    """What train_quality gets, given the web_docs_dev documents to train on: line-model pages
+    (web_pages, our pages, the documents' lines as in dev_pages), their document labels (None for
+    web_pages), extra documents (a seeded sample of email_ads and chat_ads) and the lexicons."""
     web_pages = [line_pairs(p) for p in pages_of(DATA / "quality" / "web_pages" / "train.jsonl")]
     ours = pages_of(ROOT / "labels" / "examples" / "pages.jsonl")
-    examples = io.read_labeled(str(ROOT / "labels" / "examples" / "topics.csv"), text_col="text", label_cols=["quality"])
-    texts, labels = list(examples.texts), list(examples.labels["quality"])
+    texts, labels = [], []
     for name in ("email_ads/train.csv.gz", "chat_ads/train.csv"):
-        t, y = sample(DATA / "quality" / name, n_sample, seed)
+        t, y = sample(DATA / "quality" / name, sample_size, seed)
         texts += t
         labels += y
-    words = lexicons()
+    return {
+        "pages": web_pages + [line_pairs(p) for p in ours] + dev_pages(dev_docs),
+        "page_labels": [None] * len(web_pages) + [p["doc_label"] for p in ours + dev_docs],
+        "documents": texts,
+        "document_labels": labels,
+        "lexicons": lexicons(),
+    }
+
+
+def train_full(seed: int = 0, sample: int = SAMPLE) -> Quality:
+    """The quality part trained on all the data, with exactly the recipe this benchmark evaluates:
+    the line model on web_pages, our pages and the content documents of web_docs_dev; the document
+    model on our pages, all 50 web_docs_dev documents and `sample` documents of each external set,
+    with the lexicons (../shared/data/lexicons and our labels/lexicons) as features."""
+    r = recipe(pages_of(DATA / "quality" / "web_docs_dev.jsonl"), seed, sample)
+    return train_quality(r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"], seed=seed)
+
+
+def document_benchmark(seed: int, n_sample: int) -> dict:
+    docs = pages_of(DATA / "quality" / "web_docs_dev.jsonl")
     # Stratified folds: each label's documents dealt round-robin after a seeded shuffle.
     rng = np.random.default_rng(seed)
     fold = np.empty(len(docs), dtype=int)
@@ -122,16 +160,16 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
         for k in range(FOLDS):
             train = [d for i, d in enumerate(docs) if fold[i] != k]
             test = [d for i, d in enumerate(docs) if fold[i] == k]
-            pages = web_pages + [line_pairs(p) for p in ours + train]
-            page_labels = [None] * len(web_pages) + [p["doc_label"] for p in ours + train]
+            r = recipe(train, seed, n_sample)
             test_texts = ["\n".join(t for t, _ in line_pairs(d)) for d in test]
             if full:
-                quality = train_quality(pages, page_labels, texts, labels, words, seed=seed)
+                quality = train_quality(r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"], seed=seed)
                 proba = quality.document_proba(test_texts)
                 guess += [quality.document.head.classes[j] for j in proba.argmax(axis=1)]
             else:
-                train_texts = ["\n".join(t for t, _ in p) for p, y in zip(pages, page_labels) if y] + texts
-                train_labels = [y for y in page_labels if y] + labels
+                pages = [p for p, y in zip(r["pages"], r["page_labels"]) if y]
+                train_texts = ["\n".join(t for t, _ in p) for p in pages] + r["documents"]
+                train_labels = [y for y in r["page_labels"] if y] + r["document_labels"]
                 model = pipeline.train(train_texts, {"quality": train_labels}, valid=0, seed=seed)
                 guess += list(model.predict(test_texts)["quality"])
             truth += [d["doc_label"] for d in test]
@@ -139,28 +177,35 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
     return results
 
 
-def train_full(seed: int = 0, n_sample: int = 2000):
-    """The quality part trained on everything the benchmark draws from: what models/build.py ships."""
-    docs = pages_of(DATA / "quality" / "web_docs_dev.jsonl")
-    web_pages = [line_pairs(p) for p in pages_of(DATA / "quality" / "web_pages" / "train.jsonl")]
-    ours = pages_of(ROOT / "labels" / "examples" / "pages.jsonl")
-    examples = io.read_labeled(str(ROOT / "labels" / "examples" / "topics.csv"), text_col="text", label_cols=["quality"])
-    texts, labels = list(examples.texts), list(examples.labels["quality"])
-    for name in ("email_ads/train.csv.gz", "chat_ads/train.csv"):
-        t, y = sample(DATA / "quality" / name, n_sample, seed)
-        texts += t
-        labels += y
-    pages = web_pages + [line_pairs(p) for p in ours + docs]
-    page_labels = [None] * len(web_pages) + [p["doc_label"] for p in ours + docs]
-    return train_quality(pages, page_labels, texts, labels, lexicons(), seed=seed)
+def big_line_timing(sizes_mb=(1, 5, 10)) -> list[tuple[int, float, float]]:
+    """Seconds for label_lines and clean on one line of 1, 5 and 10 MB (a model trained on our
+    pages only): the time should grow linearly with the size."""
+    quality = train_quality([line_pairs(p) for p in pages_of(ROOT / "labels" / "examples" / "pages.jsonl")])
+    unit = "市图书馆新馆下月正式开放，馆内藏书超过两百万册，设有少儿阅览区和自习室。"
+    rows = []
+    for mb in sizes_mb:
+        text = unit * (mb * 1_000_000 // len(unit))
+        start = time.perf_counter()
+        labeled = quality.label_lines(text)
+        middle = time.perf_counter()
+        quality.clean(text)
+        rows.append((mb, middle - start, time.perf_counter() - middle))
+        assert len(labeled) == 1
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--sample", type=int, default=2000, help="documents taken from each of email_ads and chat_ads")
+    parser.add_argument("--sample", type=int, default=SAMPLE, help=f"documents taken from each of email_ads and chat_ads (default {SAMPLE})")
+    parser.add_argument("--big", action="store_true", help="only time label_lines and clean on a 1, 5 and 10 MB single line")
     args = parser.parse_args()
+    if args.big:
+        print("| one line of | label_lines s | per MB | clean s | per MB |", "|---|---|---|---|---|", sep="\n")
+        for mb, label_s, clean_s in big_line_timing():
+            print(f"| {mb} MB | {label_s:.2f} | {label_s / mb:.2f} | {clean_s:.2f} | {clean_s / mb:.2f} |")
+        return
     lines = line_benchmark(args.seed)
     docs = document_benchmark(args.seed, args.sample)
     out = [

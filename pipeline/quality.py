@@ -30,7 +30,8 @@ LINE_LABELS = ("ad", "boilerplate", "content", "spam")
 DOCUMENT_LABELS = ("ad", "content", "spam")
 DOCUMENT_HEAD = "quality"  # the name the document label gets among a model's heads
 CONTENT = "content"
-_FULL_WEIGHT_CHARS = 30  # a line's own evidence grows with the root of its length: 1 char 0.2, 30 chars 1, 480+ chars 4
+_FULL_WEIGHT_CHARS = 30  # a line's own evidence: the root of its length up to 30 chars (1 char 0.2, 30 chars 1), then its power 1.5 (120 chars 8, 190+ chars 16)
+_MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -47,6 +48,8 @@ _FURNITURE = re.compile(
 )
 _PINYIN_NOTE = re.compile(r"[\u4e00-\u9fff][(?][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 _SEPARATORS = re.compile(r"[|>»·/]")
+_LENGTH_CAP = 200  # layout is read from a line's first 200 characters: a long paragraph is not a long menu
+_LONG_LINE, _FEW_LONG_LINES = 100, 5
 _LENGTH_STEPS = (2, 4, 8, 12, 20, 30, 50, 80, 120, 200)
 _NEIGHBOUR_COLUMNS = (0, 1, 4, 6, 7)  # log length, Han share, punctuation share, sentence end, commas
 
@@ -63,20 +66,21 @@ def split_lines(text: str) -> list[str]:
 
 def _line_layout(line: str) -> list[float]:
     n = max(len(line), 1)
+    head = line[:_LENGTH_CAP]
     counts = [len(p.findall(line)) / n for p in (_HAN, _DIGIT, _LATIN, _PUNCT)]
     return [
-        math.log1p(len(line)) / 6,
+        math.log1p(min(len(line), _LENGTH_CAP)) / 6,
         *counts,
-        min(line.count(" ") + line.count("\u3000"), 10) / 10,
+        min(head.count(" ") + head.count("\u3000"), 10) / 10,
         float(bool(_SENTENCE_END.search(line))),
         min(line.count("，") + line.count(","), 10) / 10,
         min(line.count("。"), 10) / 10,
         float(bool(_PHONE.search(line))),
         float(bool(_URL.search(line))),
         float(bool(_DATE.search(line))),
-        min(len(_FURNITURE.findall(line[:200])), 3) / 3,
+        min(len(_FURNITURE.findall(head)), 3) / 3,
         float(bool(_PINYIN_NOTE.search(line))),
-        min(len(_SEPARATORS.findall(line)), 5) / 5,
+        min(len(_SEPARATORS.findall(head)), 5) / 5,
         *(float(len(line) <= step) for step in _LENGTH_STEPS),
     ]
 
@@ -99,8 +103,13 @@ def line_layout(lines: Sequence[str]) -> np.ndarray:
     seen = Counter(squeezed)
     repeats = np.array([[min(seen[s] - 1, 3) / 3] for s in squeezed], dtype=np.float32).reshape(n, 1)
     index = np.arange(n)
+    chars = np.array([len(line) for line in lines], dtype=np.float32)
+    # A line holding most of the text of a page with few long lines is its main text (a blog archive
+    # page, with many long posts of which one is the content, does not count).
+    few_long = (chars >= _LONG_LINE).sum() <= _FEW_LONG_LINES
+    share = chars / max(chars.sum(), 1) * few_long
     position = np.column_stack(
-        [index / max(n - 1, 1), index == 0, index == n - 1, np.full(n, math.log1p(n) / 7)]
+        [index / max(n - 1, 1), index == 0, index == n - 1, np.full(n, math.log1p(n) / 7), share, share >= 0.3]
     ).astype(np.float32)
     near = own[:, _NEIGHBOUR_COLUMNS]
     return np.hstack([own, repeats, position] + [_shifted(near, k) for k in (1, -1, 2, -2)])
@@ -152,7 +161,8 @@ class LineModel:
 
     def _weights(self, page: Sequence[str]) -> np.ndarray:
         lengths = np.array([len(line) for line in page], dtype=float)
-        return self.emission_weight * np.clip(np.sqrt(lengths / _FULL_WEIGHT_CHARS), 0.2, 4)
+        x = lengths / _FULL_WEIGHT_CHARS
+        return self.emission_weight * np.clip(np.maximum(np.sqrt(x), x ** 1.5), 0.2, _MAX_WEIGHT)
 
     @property
     def classes(self) -> list[str]:
@@ -268,6 +278,40 @@ class Lexicon:
         return found
 
 
+_SUMMARY = re.compile(r"^(?:本文|文章)?(?:摘要|关键词|关键字|简要描述)\s*[:：]")  # an SEO page's "abstract" and "keywords" lines
+_LIST_SEPARATORS = re.compile(r"[,，、_|/\s]+")
+_KEY_VALUE = re.compile(r"^[^，。：:]{1,8}[:：]")  # 型号：X200, 产品名称：...: a spec sheet or a form
+_STARTS_MID_SENTENCE = re.compile(r"^[，。、；：”」』）,.;:)]")  # stitched text cut out of other sentences
+
+
+def _keyword_list(line: str) -> bool:
+    """A line of 4+ short terms separated by commas, spaces, 、 or _ and without a sentence in it."""
+    terms = [t for t in _LIST_SEPARATORS.split(line) if t]
+    return len(terms) >= 4 and sum(map(len, terms)) <= 6 * len(terms) and not re.search("[。！？]", line)
+
+
+def _shape(lines: Sequence[str]) -> list[float]:
+    """How spam and ad pages are put together: abstract lines that repeat the body, keyword lists,
+    spec lines, sentence fragments, masked words."""
+    n = max(len(lines), 1)
+    summary = repeated = 0.0
+    for i, line in enumerate(lines):
+        match = _SUMMARY.match(line)
+        if match:
+            summary = 1.0
+            body = line[match.end() :].strip()[:15]
+            if len(body) == 15 and any(other.startswith(body) for j, other in enumerate(lines) if j != i):
+                repeated = 1.0
+    return [
+        summary,
+        repeated,
+        sum(map(_keyword_list, lines)) / n,
+        sum(bool(_KEY_VALUE.match(line)) for line in lines) / n,
+        sum(bool(_STARTS_MID_SENTENCE.match(line)) for line in lines) / n,
+        float(any("**" in line for line in lines)),
+    ]
+
+
 def _document_layout(lines: Sequence[str], line_proba: np.ndarray, classes: Sequence[str]) -> list[float]:
     """What the lines of a document look like, and how the line model labeled them."""
     n = len(lines)
@@ -292,6 +336,7 @@ def _document_layout(lines: Sequence[str], line_proba: np.ndarray, classes: Sequ
         (n - len(set(squeezed))) / n if n else 0.0,
         float(bool(_PINYIN_NOTE.search(text))),
         float(np.mean([bool(_SENTENCE_END.search(line)) for line in lines])) if n else 0.0,
+        *_shape(lines),
     ]
 
 
@@ -430,5 +475,5 @@ def train_quality(
         lexicons={name: sorted(set(words)) for name, words in (lexicons or {}).items()},
     )
     X = document.features(texts, lines.proba(texts), lines.classes, fit=True)
-    document.head = fit_linear(X, labels, alpha=1e-4, epochs=50, seed=seed)
+    document.head = fit_linear(X, labels, alpha=1e-3, epochs=50, seed=seed)
     return Quality(lines, document)

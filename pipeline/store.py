@@ -26,7 +26,8 @@ from .quality import LINE_LAYOUT_WIDTH, DocumentModel, LineModel, Quality, docum
 from .text import Normalization, Tokenizer
 
 FORMAT = "pipeline-model"
-FORMAT_VERSION = 2  # 2: an optional quality part (line and document models)
+FORMAT_VERSION = 3  # 2: an optional quality part (line and document models); 3: more layout columns in it
+QUALITY_SINCE = 3  # the oldest format whose quality part this pipeline reads
 MANIFEST = "manifest.json"
 _LIBRARIES = ("pipeline", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc")
 
@@ -220,7 +221,14 @@ def load(directory: str) -> Model:
         blocks = [_get_block(root, spec, manifest) for spec in manifest["features"]]
         n_features = sum(b.n_terms for b in blocks)
         heads = {name: _get_head(root, spec, manifest, n_features) for name, spec in manifest["heads"].items()}
-        quality = _get_quality(root, manifest["quality"], manifest) if manifest.get("quality") else None
+        quality = None
+        if manifest.get("quality"):
+            if manifest["format_version"] < QUALITY_SINCE:
+                raise ModelFormatError(
+                    f"{root}: its quality part was made by an older pipeline (format {manifest['format_version']}); "
+                    "train it again with `pipeline train-quality`"
+                )
+            quality = _get_quality(root, manifest["quality"], manifest)
     except (KeyError, TypeError, ValueError) as e:
         raise ModelFormatError(f"{root / MANIFEST}: malformed manifest ({e}); the model is damaged") from None
     return Model(settings, blocks, heads, manifest.get("training", {}), source=(str(root.resolve()), digest), quality=quality)
