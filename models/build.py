@@ -104,6 +104,7 @@ def main() -> None:
         print(f"{name}: {len(train_x):,} training texts x {REPEAT.get(name, 1)}", file=sys.stderr)
     start = time.perf_counter()
     model = pipeline.train(texts, {"topic": labels}, SETTINGS, valid=0, seed=SEED)
+    model.training["source"] = "models/build.py: the 80% splits of " + ", ".join(TOPIC_SETS) + " (models/README.md)"
     print(f"topic head: {len(texts):,} texts, {time.perf_counter() - start:.0f} s", file=sys.stderr)
     start = time.perf_counter()
     model.quality = load_bench("quality").train_full(seed=SEED)
