@@ -151,9 +151,7 @@ def main() -> None:
     ]
     text = "\n".join(out)
     print(text)
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    topic.save(text, args.out)
 
 
 if __name__ == "__main__":

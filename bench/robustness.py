@@ -206,9 +206,7 @@ def main():
         ]
     )
     print(footer)
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text("\n".join(rows) + "\n" + footer + "\n", encoding="utf-8")
+    topic.save("\n".join(rows) + "\n" + footer, args.out)
 
 if __name__ == "__main__":
     main()

@@ -54,6 +54,13 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
 
 
+def save(table: str, out: str | None) -> None:
+    """Write a benchmark's table to `out` (folders made as needed), when one is given."""
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(table + "\n", encoding="utf-8")
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -304,9 +311,7 @@ def main():
         ]
     )
     print(footer)
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text("\n".join(rows) + "\n" + footer + "\n", encoding="utf-8")
+    save("\n".join(rows) + "\n" + footer, args.out)
 
 
 if __name__ == "__main__":
