@@ -15,7 +15,7 @@ from rich.console import Console
 from . import io
 from .errors import ConfigError, DataError, PipelineError
 from .evaluate import format_report
-from .model import UNCERTAIN, Model, Settings, train
+from .model import AUTO, LONG_TEXT, UNCERTAIN, Model, Settings, train
 from .quality import CONTENT, DOCUMENT_HEAD, clean_lines, split_lines, train_quality
 from .store import load, read_manifest
 from .text import ENGINES, Normalization, Tokenizer
@@ -47,15 +47,22 @@ Glob = Annotated[str, typer.Option(help="Which files to take from directories.")
 SkipBad = Annotated[bool, typer.Option(help="Skip unreadable rows, writing a record with an error for each.")]
 
 
-def _ngrams(value: str, option: str) -> tuple[int, int] | None:
-    """'1-2' -> (1, 2), '2' -> (2, 2), 'none' -> None."""
+def _ngrams(value: str, option: str) -> tuple[int, int] | None | str:
+    """'1-2' -> (1, 2), '2' -> (2, 2), 'none' -> None; 'auto' stays 'auto' for --word-ngrams."""
     if value.strip().lower() in ("none", "off", "0"):
         return None
+    if value.strip().lower() == AUTO and option == "--word-ngrams":
+        return AUTO
     lo, _, hi = value.partition("-")
     try:
         return int(lo), int(hi or lo)
     except ValueError:
         raise ConfigError(f"{option}: expected a range like 1-2, a single n like 2, or none; got {value!r}") from None
+
+
+def _range_text(ngrams: tuple[int, int] | None | str) -> str:
+    """The n-gram range as the options spell it: 1-2, none or auto."""
+    return ngrams if isinstance(ngrams, str) else "-".join(map(str, ngrams)) if ngrams else "none"
 
 
 @contextmanager
@@ -104,8 +111,8 @@ def train_command(
     text_col: TextCol = "text",
     valid: Valid = 0.1,
     seed: Annotated[int, typer.Option(help="Seed of the split and the solver: same data and seed, same model bytes.")] = 0,
-    word_ngrams: Annotated[str, typer.Option(help="Word n-gram range, e.g. 1-2, or none.")] = "-".join(map(str, DEFAULTS.word_ngrams)),
-    char_ngrams: Annotated[str, typer.Option(help="Character n-gram range, e.g. 1-3, or none.")] = "-".join(map(str, DEFAULTS.char_ngrams)),
+    word_ngrams: Annotated[str, typer.Option(help=f"Word n-gram range, e.g. 1-2, none, or auto: 1-1 when the median text is under {LONG_TEXT} characters, none on longer texts (no segmentation: faster).")] = _range_text(DEFAULTS.word_ngrams),
+    char_ngrams: Annotated[str, typer.Option(help="Character n-gram range, e.g. 1-3, or none.")] = _range_text(DEFAULTS.char_ngrams),
     min_df: Annotated[int, typer.Option(min=1, help="Drop n-grams seen in fewer documents.")] = DEFAULTS.min_df,
     max_features: Annotated[Optional[int], typer.Option(min=1, help="Keep at most this many n-grams per block.")] = DEFAULTS.max_features,
     sublinear_tf: Annotated[bool, typer.Option(help="Use 1+log(tf) instead of raw counts.")] = DEFAULTS.sublinear_tf,
@@ -153,6 +160,7 @@ def train_command(
 
 
 def _trained(model: Model, out: Path):
+    err.print(f"settings: {_describe(model.settings)}", markup=False)
     for name, info in model.training["heads"].items():
         skipped = f", {info['empty_rows']} rows with an empty label skipped" if info["empty_rows"] else ""
         err.print(f"{name}: trained on {info['train_rows']} rows{skipped}", markup=False)
@@ -296,9 +304,8 @@ def tune_command(
 
 
 def _describe(s: Settings) -> str:
-    ngrams = {k: "-".join(map(str, v)) if v else "none" for k, v in [("word", s.word_ngrams), ("char", s.char_ngrams)]}
     return (
-        f"word {ngrams['word']}, char {ngrams['char']}, alpha {s.alpha:g}, "
+        f"word {_range_text(s.word_ngrams)}, char {_range_text(s.char_ngrams)}, alpha {s.alpha:g}, "
         f"max_features {s.max_features or 'all'}, sublinear_tf {'on' if s.sublinear_tf else 'off'}"
     )
 
@@ -509,9 +516,12 @@ def info_command(
         )
     s = model.settings
     lines.append(f"classifier: logistic regression (SGD), alpha {s.alpha}, epochs {s.epochs}, class_weight {s.class_weight}")
-    lines.append(
-        f"tokenizer: {s.tokenizer.engine}, {len(s.tokenizer.user_words)} user words, {len(s.tokenizer.stopwords)} stopwords"
-    )
+    if any(block.kind == "word" for block in model.blocks):
+        lines.append(
+            f"tokenizer: {s.tokenizer.engine}, {len(s.tokenizer.user_words)} user words, {len(s.tokenizer.stopwords)} stopwords"
+        )
+    else:
+        lines.append("tokenizer: not used (no word n-grams)")
     steps = [k for k, v in vars(s.normalization).items() if v]
     lines.append(f"normalization: {', '.join(steps) or 'none'}")
     if "rows" in t:

@@ -21,7 +21,7 @@ import numpy as np
 from .errors import ModelFormatError
 from .features import TfidfBlock
 from .linear import Head
-from .model import Model, Settings
+from .model import AUTO, Model, Settings
 from .quality import LINE_LAYOUT_WIDTH, DocumentModel, LineModel, Quality, document_layout_width
 from .text import Normalization, Tokenizer
 
@@ -282,4 +282,4 @@ def _get_quality(root: Path, spec: dict, manifest: dict) -> Quality:
 
 
 def _pair(value):
-    return None if value is None else tuple(value)
+    return None if value is None else value if value == AUTO else tuple(value)

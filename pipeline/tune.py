@@ -65,9 +65,10 @@ def tune(
 
     split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(np.zeros(len(ys)), ys)
     splits = [(train.tolist(), held.tolist()) for train, held in split]
-    clean, tokens = prepare([texts[i] for i in rows], Settings())  # once: every trial reuses them
+    texts = [texts[i] for i in rows]
+    clean, tokens = prepare(texts, Settings(word_ngrams=(1, 1)))  # once: every trial reuses them
     trials: list[Trial] = []
-    for settings in _candidates(seed):
+    for settings in _candidates(Settings().for_texts(texts), seed):
         if trials and time.perf_counter() - start + trials[-1].seconds > time_budget:
             break
         began = time.perf_counter()
@@ -88,9 +89,8 @@ def tune(
     return trials[best].settings, trials
 
 
-def _candidates(seed: int) -> list[Settings]:
+def _candidates(default: Settings, seed: int) -> list[Settings]:
     """The defaults, then every other combination of GRID in a seeded random order."""
-    default = Settings()
     others = []
     for values in itertools.product(*GRID.values()):
         settings = replace(default, **dict(zip(GRID, values)))

@@ -212,7 +212,8 @@ def test_train_one_head_valid_zero(small_csv, small_rows, tmp_path):
     assert m["training"]["valid"] == 0 and m["training"]["metrics"] == {}
     assert m["training"]["heads"]["quality"]["train_rows"] == len(small_rows)
     assert "==" not in result.stdout  # nothing held out, nothing to report
-    assert result.stderr.splitlines() == [f"quality: trained on {len(small_rows)} rows", f"model written to {out}"]
+    assert result.stderr.splitlines()[1:] == [f"quality: trained on {len(small_rows)} rows", f"model written to {out}"]
+    assert result.stderr.startswith("settings: word 1-1, char 1-2, ")  # "auto" chose word unigrams for short texts
 
 
 def test_train_seed_is_deterministic(small_csv, tmp_path):
@@ -915,6 +916,11 @@ def case_bad_word_ngrams(tmp_path, model_dir):
 def case_bad_char_ngrams(tmp_path, model_dir):
     data = _labeled(tmp_path, ["体育", "财经"])
     return _train(data, "--char-ngrams", "1-x"), ["--char-ngrams", "'1-x'"]
+
+
+def case_auto_char_ngrams(tmp_path, model_dir):
+    data = _labeled(tmp_path, ["体育", "财经"])
+    return _train(data, "--char-ngrams", "auto"), ["--char-ngrams", "'auto'"]  # only word n-grams have an auto
 
 
 def case_reversed_ngrams(tmp_path, model_dir):

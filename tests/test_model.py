@@ -3,7 +3,8 @@ import pytest
 
 import pipeline
 from pipeline import ConfigError, DataError, Settings
-from pipeline.model import fingerprint, stratified_split
+from pipeline.model import LONG_TEXT, fingerprint, stratified_split
+from pipeline.text import Tokenizer
 
 
 def test_a_trained_model_labels_its_own_examples(small_model, examples):
@@ -108,7 +109,35 @@ def test_one_string_instead_of_a_list_is_refused(small_model):
         small_model.predict("一段文字")
 
 
-@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"min_df": 0}, {"alpha": 0}, {"epochs": 0}, {"class_weight": "auto"}])
+def _long(texts: list[str]) -> list[str]:
+    """Each text repeated to at least LONG_TEXT characters."""
+    return [t * (LONG_TEXT // len(t) + 1) for t in texts]
+
+
+def test_auto_word_ngrams_follow_the_median_text_length(examples):
+    short, long = examples["texts"], _long(examples["texts"])
+    assert Settings().for_texts(short).word_ngrams == (1, 1)
+    assert Settings().for_texts(long).word_ngrams is None
+    mixed = long[: len(long) // 2 - 1] + short[len(long) // 2 - 1 :]  # most texts short
+    assert Settings().for_texts(mixed).word_ngrams == (1, 1)
+    assert Settings(char_ngrams=None).for_texts(long).word_ngrams == (1, 1)  # words are all there is then
+    assert Settings(word_ngrams=(1, 2)).for_texts(long).word_ngrams == (1, 2)  # a choice is kept
+
+
+def test_without_word_ngrams_nothing_is_segmented(examples, monkeypatch):
+    texts = _long(examples["texts"])
+    reference = pipeline.train(texts, {"topic": examples["topic"]}, valid=0).predict(texts[:20])["topic"]
+
+    def refuse(self, text):
+        raise AssertionError("segmented")
+
+    monkeypatch.setattr(Tokenizer, "__call__", refuse)
+    model = pipeline.train(texts, {"topic": examples["topic"]}, valid=0)
+    assert [block.kind for block in model.blocks] == ["char"]
+    assert model.predict(texts[:20])["topic"].tolist() == reference.tolist()
+
+
+@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"word_ngrams": "sometimes"}, {"min_df": 0}, {"alpha": 0}, {"epochs": 0}, {"class_weight": "auto"}])
 def test_bad_settings_are_refused(bad):
     with pytest.raises(ConfigError):
         Settings(**bad)

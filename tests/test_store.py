@@ -33,7 +33,7 @@ def test_manifest_is_readable_json(model_dir):
 
 def test_settings_with_user_words_and_stopwords_survive(examples, tmp_path):
     settings = pipeline.Settings(
-        min_df=1, char_ngrams=None, tokenizer=pipeline.Tokenizer("jieba", ("星河湾区块",), frozenset({"的"}))
+        word_ngrams=(1, 1), min_df=1, char_ngrams=None, tokenizer=pipeline.Tokenizer("jieba", ("星河湾区块",), frozenset({"的"}))
     )
     pipeline.train(examples["texts"], {"q": examples["quality"]}, settings, valid=0).save(str(tmp_path / "m"))
     assert pipeline.load(str(tmp_path / "m")).settings == settings

@@ -27,7 +27,7 @@ def tuned(examples):
 
 def test_the_defaults_are_tried_first(tuned):
     _, trials, _ = tuned
-    assert trials[0].settings == pipeline.Settings()
+    assert trials[0].settings == pipeline.Settings(word_ngrams=(1, 1))  # "auto" on short texts
     assert len({t.settings for t in trials}) == len(trials) > 2  # then other, distinct combinations
 
 
@@ -46,7 +46,7 @@ def test_the_time_budget_is_respected(tuned, examples):
     assert seconds < 2 + 1  # the budget (which counts preparation too), plus slack
     best, trials = pipeline.tune(examples["texts"], examples["topic"], time_budget=0)
     assert len(trials) == 1  # a budget spent before the first try still runs that one
-    assert best == trials[0].settings == pipeline.Settings()
+    assert best == trials[0].settings == pipeline.Settings(word_ngrams=(1, 1))
 
 
 def test_a_seed_gives_the_same_search(tuned, examples):
@@ -90,7 +90,7 @@ def test_cli_prints_each_try_and_the_best_and_writes_a_loadable_model(tmp_path):
     lines = result.stdout.splitlines()
     tries = [line for line in lines if line.startswith("try: ")]
     assert len(tries) >= 2
-    assert tries[0].startswith(f"try: {_describe(pipeline.Settings())}: macro-F1 ")
+    assert tries[0].startswith(f"try: {_describe(pipeline.Settings(word_ngrams=(1, 1)))}: macro-F1 ")
     assert all(" accuracy " in line and line.endswith(" s") for line in tries)
     best = next(line for line in lines if line.startswith("best: "))
     assert lines.index(best) == len(tries)  # after every try, before the report
