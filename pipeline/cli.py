@@ -152,7 +152,7 @@ def train_command(
             ),
         )
         data_set = io.read_labeled(str(data), text_col=text_col, label_cols=label_col)
-        with _about(data), _progress(len(data_set.texts), "segmenting") as advance:
+        with _about(data), _progress(len(data_set.texts), "preparing texts") as advance:
             model = train(data_set.texts, data_set.labels, settings, valid=valid, seed=seed, jobs=jobs, progress=advance)
         model.training["source"] = str(data)
         model.save(str(out))
