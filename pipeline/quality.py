@@ -172,7 +172,8 @@ class LineModel:
         """Per page, an array (n_lines, n_classes): each line's probabilities given the whole page."""
         if not any(pages):
             return [np.zeros((0, len(self.classes))) for _ in pages]
-        own = self.head.predict_proba(_page_rows(pages, self.normalization, self.block))
+        # The one-vs-rest rule: the smoothing and the document features were measured with it.
+        own = self.head.ovr_proba(_page_rows(pages, self.normalization, self.block))
         out, start = [], 0
         for page in pages:
             p = own[start : start + len(page)]

@@ -180,3 +180,23 @@ def test_parallel_prediction_of_a_loaded_model_matches_and_notices_a_changed_mod
     _loaded.cache_clear()
     with pytest.raises(pipeline.ModelFormatError, match="changed on disk"):
         _features_by_source(texts, loaded.source)
+
+
+def test_probabilities_rank_as_one_vs_rest_and_are_sharper(small_model, examples):
+    X = small_model.features(examples["texts"][:40])
+    head = small_model.heads["topic"]
+    p, ovr = head.predict_proba(X), head.ovr_proba(X)
+    np.testing.assert_allclose(p.sum(axis=1), 1)
+    assert (p.argmax(axis=1) == ovr.argmax(axis=1)).all()
+    assert p.max(axis=1).mean() > ovr.max(axis=1).mean()  # one-vs-rest scaling is what underestimates
+
+
+def test_two_class_probability_is_the_logistic_one():
+    import scipy.sparse as sp
+
+    from pipeline.linear import Head
+
+    head = Head(["no", "yes"], coef=np.array([[1.0, -1.0]], dtype=np.float32), intercept=np.array([0.5], dtype=np.float32))
+    p = head.predict_proba(sp.csr_matrix(np.array([[2.0, 0.0], [0.0, 3.0]], dtype=np.float32)))
+    np.testing.assert_allclose(p[:, 1], 1 / (1 + np.exp(-np.array([2.5, -2.5]))), rtol=1e-6)
+    np.testing.assert_allclose(p.sum(axis=1), 1)
