@@ -112,10 +112,16 @@ def line_layout(lines: Sequence[str]) -> np.ndarray:
         [index / max(n - 1, 1), index == 0, index == n - 1, np.full(n, math.log1p(n) / 7), share, share >= 0.3]
     ).astype(np.float32)
     near = own[:, _NEIGHBOUR_COLUMNS]
-    return np.hstack([own, repeats, position] + [_shifted(near, k) for k in (1, -1, 2, -2)])
+    # A long line's length against the page's longest, on a page with few long lines: the longest
+    # is its article even where the navigation around it holds more characters in all (a news page
+    # whose whole article is one line). Columns added later go last: see LineModel.layout_width.
+    relative = chars / max(chars.max(initial=0), 1) * (chars >= _LONG_LINE) * few_long
+    return np.hstack([own, repeats, position] + [_shifted(near, k) for k in (1, -1, 2, -2)] + [relative[:, None]])
 
 
-def _page_rows(pages: Sequence[Sequence[str]], normalization: Normalization, block: TfidfBlock, fit: bool = False):
+def _page_rows(
+    pages: Sequence[Sequence[str]], normalization: Normalization, block: TfidfBlock, fit: bool = False, width: int | None = None
+):
     lines = [line for page in pages for line in page]
     clean = normalize_many(lines, normalization)
     text = block.fit_transform(clean) if fit else block.transform(clean)
@@ -126,10 +132,11 @@ def _page_rows(pages: Sequence[Sequence[str]], normalization: Normalization, blo
         normalized.append(clean[start : start + len(page)])
         start += len(page)
     layout = np.vstack([line_layout(page) for page in normalized if page] or [np.zeros((0, LINE_LAYOUT_WIDTH), np.float32)])
-    return sp.hstack([text, sp.csr_matrix(layout)], format="csr", dtype=np.float32)
+    return sp.hstack([text, sp.csr_matrix(layout[:, :width])], format="csr", dtype=np.float32)
 
 
 LINE_LAYOUT_WIDTH = line_layout(["x"]).shape[1]
+LINE_LAYOUT_WIDTH_3 = 52  # the layout columns of a line model saved in format 3 (before the relative length)
 
 
 def _posterior(log_emission: np.ndarray, log_transition: np.ndarray, log_start: np.ndarray) -> np.ndarray:
@@ -168,11 +175,17 @@ class LineModel:
     def classes(self) -> list[str]:
         return self.head.classes
 
+    @property
+    def layout_width(self) -> int:
+        """How many layout columns the model reads: the first ones of line_layout(), as many as it
+        was trained on (a model saved in format 3 has fewer)."""
+        return self.head.coef.shape[1] - self.block.n_terms
+
     def proba(self, pages: Sequence[Sequence[str]]) -> list[np.ndarray]:
         """Per page, an array (n_lines, n_classes): each line's probabilities given the whole page."""
         if not any(pages):
             return [np.zeros((0, len(self.classes))) for _ in pages]
-        own = self.head.predict_proba(_page_rows(pages, self.normalization, self.block))
+        own = self.head.predict_proba(_page_rows(pages, self.normalization, self.block, width=self.layout_width))
         out, start = [], 0
         for page in pages:
             p = own[start : start + len(page)]

@@ -1,6 +1,7 @@
 """Tests for pipeline.quality: line layout, smoothing along the page, clean(), the document model,
 and the quality part inside a Model (predict, save and load). Texts are our own (labels/examples)."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,8 +10,10 @@ from conftest import HELD_OUT, pairs, read_pages
 
 import pipeline
 from pipeline.errors import ConfigError, DataError, ModelFormatError
+from pipeline.linear import Head
 from pipeline.quality import (
     LINE_LAYOUT_WIDTH,
+    LINE_LAYOUT_WIDTH_3,
     Lexicon,
     Line,
     _keyword_list,
@@ -48,9 +51,8 @@ def test_line_layout_has_one_row_per_line_and_sees_the_neighbours():
     lines = [NAV, *ARTICLE, FOOTER]
     layout = line_layout(lines)
     assert layout.shape == (4, LINE_LAYOUT_WIDTH)
-    own = line_layout(["x"]).shape[1]
-    # The last columns hold the neighbours' layout: the line above's log length is row i-1's own.
-    above = own - 4 * 5
+    # The neighbours' layout comes before the last column: the line above's log length is row i-1's own.
+    above = LINE_LAYOUT_WIDTH - 1 - 4 * 5
     assert layout[2, above] == pytest.approx(layout[1, 0])
     assert layout[0, above] == 0  # nothing above the first line
     assert layout[1, 0] > layout[0, 0]  # a sentence is longer than a breadcrumb
@@ -59,16 +61,30 @@ def test_line_layout_has_one_row_per_line_and_sees_the_neighbours():
 def test_repeated_lines_are_marked():
     layout = line_layout([ARTICLE[0], NAV, ARTICLE[0]])
     single = line_layout([ARTICLE[0], NAV])
-    repeat_column = line_layout(["x"]).shape[1] - 4 * 5 - 6 - 1
+    repeat_column = LINE_LAYOUT_WIDTH - 1 - 4 * 5 - 6 - 1
     assert layout[0, repeat_column] > 0 and single[0, repeat_column] == 0
 
 
 def test_a_line_holding_most_of_the_page_is_marked():
-    share_column = line_layout(["x"]).shape[1] - 4 * 5 - 2
+    share_column = LINE_LAYOUT_WIDTH - 1 - 4 * 5 - 2
     paragraph = "".join(ARTICLE) * 3
     layout = line_layout([NAV, paragraph, FOOTER, NAV])
     assert layout[1, share_column] > 0.6 and layout[1, share_column + 1] == 1
     assert layout[0, share_column] < 0.2 and layout[0, share_column + 1] == 0
+
+
+def test_the_longest_line_of_a_page_with_few_long_lines_is_marked_even_among_much_navigation():
+    # The whole article on one line, with more characters of navigation around it than its own.
+    article, shorter = "".join(ARTICLE) * 2, "".join(ARTICLE) + ARTICLE[0]
+    page = [NAV, FOOTER] * 8 + [article, shorter] + [NAV, FOOTER] * 8
+    layout = line_layout(page)
+    relative, share = layout[:, -1], layout[:, LINE_LAYOUT_WIDTH - 1 - 4 * 5 - 2]
+    assert share[16] < 0.2 and relative[16] == 1
+    assert relative[17] == pytest.approx(len(shorter) / len(article))
+    assert relative[0] == relative[1] == 0  # short lines do not count
+    # A page with many long lines (a blog archive, a forum thread) has no one main line.
+    archive = line_layout([NAV] + [article + str(i) for i in range(6)] + [article * 2])
+    assert not archive[:, -1].any()
 
 
 def test_long_lines_are_read_like_their_first_200_characters():
@@ -280,3 +296,25 @@ def test_a_quality_part_of_an_older_format_is_refused_topic_heads_still_load(qua
     with pytest.raises(ModelFormatError, match=r"made by an older pipeline \(format 2\); train it again"):
         pipeline.load(str(tmp_path / "quality"))
     assert pipeline.load(str(tmp_path / "topic")).classes_ == small_model.classes_
+
+
+def test_a_format_3_quality_part_loads_and_reads_its_own_layout_columns(quality_model, tmp_path):
+    # Format 4 added the last layout column; a line model saved before it reads only the first ones.
+    lines = quality_model.quality.lines
+    old_head = Head(lines.head.classes, lines.head.coef[:, :-1], lines.head.intercept)
+    old_lines = dataclasses.replace(lines, head=old_head)
+    old = pipeline.Model(pipeline.Settings(), [], {}, {}, quality=dataclasses.replace(quality_model.quality, lines=old_lines))
+    old.save(str(tmp_path / "m"))
+    manifest_path = tmp_path / "m" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["quality"]["lines"].pop("layout_columns") == LINE_LAYOUT_WIDTH_3
+    manifest["format_version"] = 3
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    loaded = pipeline.load(str(tmp_path / "m"))
+    assert loaded.quality.lines.layout_width == LINE_LAYOUT_WIDTH_3 < LINE_LAYOUT_WIDTH
+    page = "\n".join([NAV, *ARTICLE, FOOTER])
+    assert [(l.label, round(l.prob, 5)) for l in loaded.label_lines(page)] == [(l.label, round(l.prob, 5)) for l in old.label_lines(page)]
+    manifest["quality"]["lines"]["layout_columns"] = LINE_LAYOUT_WIDTH + 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match=f"reads {LINE_LAYOUT_WIDTH + 1} layout columns; the model is damaged"):
+        pipeline.load(str(tmp_path / "m"))
