@@ -33,6 +33,7 @@ CONTENT = "content"
 _FULL_WEIGHT_CHARS = 30  # a line's own evidence: the root of its length up to 30 chars (1 char 0.2, 30 chars 1), then its power 1.5 (120 chars 8, 190+ chars 16)
 _MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
+_MIN_TOPIC_CHARS = 20  # less content than a short headline: the topic heads read the whole text instead
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DIGIT = re.compile(r"\d")
@@ -426,13 +427,14 @@ class Quality:
         return self.analyze(texts, clean=False)[1]
 
     def analyze(self, texts: Sequence[str], clean: bool = True) -> tuple[list[str], np.ndarray | None]:
-        """Labels every line once, for both results: each text's main content (the text itself when
-        `clean` is off or no line is content) and the document probabilities (None without a document model)."""
+        """Labels every line once, for both results: what the topic heads read (each text's main
+        content; the text itself when `clean` is off or cleaning leaves less than a short headline) and
+        the document probabilities (None without a document model)."""
         pages = [split_lines(t) for t in texts]
         line_proba = self.lines.proba(pages)
         cleaned = list(texts)
         if clean:
-            cleaned = [clean_lines(self._labeled(page, p)) or text for text, page, p in zip(texts, pages, line_proba)]
+            cleaned = [topic_text(text, clean_lines(self._labeled(page, p))) for text, page, p in zip(texts, pages, line_proba)]
         if self.document is None:
             return cleaned, None
         X = self.document.features(pages, line_proba, self.lines.classes)
@@ -452,6 +454,13 @@ def clean_lines(lines: Sequence[Line]) -> str:
             seen.add(key)
         kept.append(line.text)
     return "\n".join(kept)
+
+
+def topic_text(text: str, content: str) -> str:
+    """What the topic heads read of `text` whose main content is `content`: that content, or the
+    whole text when the content is shorter than a short headline (a few stray words, or nothing,
+    where the line model missed the article: a topic read from them would be a guess)."""
+    return content if len(_squeeze(content)) >= _MIN_TOPIC_CHARS else text
 
 
 def train_quality(

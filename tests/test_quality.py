@@ -23,6 +23,7 @@ from pipeline.quality import (
     clean_lines,
     line_layout,
     split_lines,
+    topic_text,
     train_quality,
 )
 
@@ -217,6 +218,19 @@ def test_topic_heads_read_the_cleaned_text(small_model, quality_model):
     raw = combined.predict_proba([text], clean=False)["topic"]
     assert not np.allclose(with_cleaning, raw)
     assert set(combined.classes_) == {"topic", "quality"}
+
+
+def test_topic_heads_read_the_whole_text_when_cleaning_leaves_almost_nothing(small_model, quality_model, monkeypatch):
+    page = "\n".join([NAV, *ARTICLE, FOOTER])
+    assert topic_text(page, "") == topic_text(page, "图库供稿") == topic_text(page, " 图片 \n 来源：本报 ") == page
+    assert topic_text(page, ARTICLE[0]) == ARTICLE[0]
+    assert topic_text("体育", "体育") == "体育"  # a short text is its own content
+    combined = pipeline.Model(small_model.settings, small_model.blocks, small_model.heads, {}, quality=quality_model.quality)
+    whole = combined.predict_proba([page], clean=False)["topic"]
+    assert not np.allclose(combined.predict_proba([page])["topic"], whole)
+    # The same page where cleaning keeps only a photo credit: its topic comes from the whole page.
+    monkeypatch.setattr(pipeline.quality, "clean_lines", lambda lines: "图库供稿")
+    assert np.allclose(combined.predict_proba([page])["topic"], whole)
 
 
 def test_odd_inputs_do_not_crash(quality_model):
