@@ -34,6 +34,7 @@ _FULL_WEIGHT_CHARS = 30  # a line's own evidence: the root of its length up to 3
 _MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
 _MIN_TOPIC_CHARS = 20  # less content than a short headline: the topic heads read the whole text instead
+_HEADLINE_LINES = 4  # how far above the article a headline may sit: headline, dateline, share bar, font size
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DIGIT = re.compile(r"\d")
@@ -49,6 +50,7 @@ _FURNITURE = re.compile(
 )
 _PINYIN_NOTE = re.compile(r"[\u4e00-\u9fff][(?][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 _SEPARATORS = re.compile(r"[|>»·/]")
+_HAN_PAIRS = re.compile("(?=([\u4e00-\u9fff]{2}))")  # every two adjacent Han characters, overlapping
 _LENGTH_CAP = 200  # layout is read from a line's first 200 characters: a long paragraph is not a long menu
 _LONG_LINE, _FEW_LONG_LINES = 100, 5
 _LENGTH_STEPS = (2, 4, 8, 12, 20, 30, 50, 80, 120, 200)
@@ -156,6 +158,26 @@ def _posterior(log_emission: np.ndarray, log_transition: np.ndarray, log_start: 
     return p / p.sum(axis=1, keepdims=True)
 
 
+def _keep_headline(page: Sequence[str], smoothed: np.ndarray, own: np.ndarray, content: int) -> np.ndarray:
+    """A headline stands alone between navigation and a dateline, so smoothing folds it into the
+    boilerplate around it. A line up to _HEADLINE_LINES above the page's first content line keeps the
+    classifier's own probabilities when the classifier alone calls it content (0.5 or more) and at
+    least half of its pairs of Han characters recur in the article below it (the run of content lines
+    that starts there): navigation, and the headlines of other articles, rarely share its words."""
+    is_content = smoothed.argmax(axis=1) == content
+    if not is_content.any():
+        return smoothed
+    first = end = int(is_content.argmax())
+    while end < len(page) and is_content[end]:
+        end += 1
+    article = set(_HAN_PAIRS.findall("".join(page[first:end])[:5000]))
+    for i in range(max(first - _HEADLINE_LINES, 0), first):
+        pairs = set(_HAN_PAIRS.findall(page[i][:_LENGTH_CAP]))
+        if own[i, content] >= 0.5 and pairs and len(pairs & article) >= len(pairs) / 2:
+            smoothed[i] = own[i]
+    return smoothed
+
+
 @dataclass
 class LineModel:
     """Per-line labels: a linear classifier over n-grams and layout, smoothed along the page."""
@@ -197,7 +219,10 @@ class LineModel:
             # The classifier is fitted with balanced class weights, so its probabilities already
             # stand for p(line | class) up to a constant: the class shares enter once, at the start.
             emission = np.log(np.clip(p, 1e-6, 1)) * self._weights(page)[:, None]
-            out.append(_posterior(emission, self.log_transition, self.log_prior))
+            smoothed = _posterior(emission, self.log_transition, self.log_prior)
+            if CONTENT in self.classes:
+                smoothed = _keep_headline(page, smoothed, p, self.classes.index(CONTENT))
+            out.append(smoothed)
         return out
 
 

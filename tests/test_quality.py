@@ -16,6 +16,7 @@ from pipeline.quality import (
     LINE_LAYOUT_WIDTH_3,
     Lexicon,
     Line,
+    _keep_headline,
     _keyword_list,
     _posterior,
     _shape,
@@ -114,6 +115,28 @@ def test_posterior_pulls_a_weak_line_towards_its_neighbours():
     assert p[3, 1] > 0.5
     flat = _posterior(emission, np.log(np.full((2, 2), 0.5)), np.log([0.5, 0.5]))
     assert flat[3, 1] < 0.5
+
+
+def test_a_headline_above_the_article_keeps_the_classifiers_label():
+    page = [
+        "市图书馆新馆开放 馆内藏书超过两百万册",  # a headline, too far above the article
+        NAV,
+        "市图书馆新馆下月开放 藏书超两百万册",  # the headline
+        "油价今晚下调 加满一箱少花九元",  # another article's headline
+        "来源：示例新闻网",
+        "新馆",  # too short to echo much, but every pair of it recurs: kept when the classifier says so
+        *ARTICLE,
+        FOOTER,
+    ]
+    # Columns: boilerplate, content. Smoothing made every line but the article boilerplate; the
+    # classifier alone called lines 0, 2, 3 and 5 content.
+    smoothed = np.array([[0.9, 0.1]] * 6 + [[0.1, 0.9]] * 2 + [[0.9, 0.1]])
+    own = np.array([[0.4, 0.6], [0.9, 0.1], [0.3, 0.7], [0.2, 0.8], [0.9, 0.1], [0.4, 0.6], [0.1, 0.9], [0.2, 0.8], [0.1, 0.9]])
+    kept = _keep_headline(page, smoothed.copy(), own, content=1)
+    assert kept.argmax(axis=1).tolist() == [0, 0, 1, 0, 0, 1, 1, 1, 0]
+    assert np.allclose(kept[2], own[2]) and np.allclose(kept[[0, 1, 3, 4, 6, 7, 8]], smoothed[[0, 1, 3, 4, 6, 7, 8]])
+    no_content = np.array([[0.9, 0.1]] * 3)
+    assert np.allclose(_keep_headline(page[:3], no_content.copy(), own[:3], content=1), no_content)
 
 
 def test_document_shape_sees_abstract_lines_keyword_lists_and_fragments():
