@@ -22,7 +22,9 @@ from .errors import ModelFormatError
 from .features import TfidfBlock
 from .linear import Head
 from .model import Model, Settings
-from .quality import LINE_LAYOUT_WIDTH, LINE_LAYOUT_WIDTH_3, DocumentModel, LineModel, Quality, document_layout_width
+from .quality import Quality
+from .quality.documents import DocumentModel, document_layout_width
+from .quality.lines import LINE_LAYOUT_WIDTH, LINE_LAYOUT_WIDTH_3, LineModel
 from .text import Normalization, Tokenizer
 
 FORMAT = "pipeline-model"

@@ -1,4 +1,4 @@
-"""Tests for pipeline.quality: line layout, smoothing along the page, clean(), the document model,
+"""Tests for pipeline.quality (lines.py, documents.py and the Quality part): line layout, smoothing along the page, clean(), the document model,
 and the quality part inside a Model (predict, save and load). Texts are our own (labels/examples)."""
 
 import dataclasses
@@ -11,21 +11,17 @@ from conftest import HELD_OUT, pairs, read_pages
 import pipeline
 from pipeline.errors import ConfigError, DataError, ModelFormatError
 from pipeline.linear import Head
-from pipeline.quality import (
+from pipeline.quality import topic_text, train_quality
+from pipeline.quality.documents import Lexicon, _keyword_list, _shape, _trie_pattern
+from pipeline.quality.lines import (
     LINE_LAYOUT_WIDTH,
     LINE_LAYOUT_WIDTH_3,
-    Lexicon,
     Line,
     _keep_headline,
-    _keyword_list,
     _posterior,
-    _shape,
-    _trie_pattern,
     clean_lines,
     line_layout,
     split_lines,
-    topic_text,
-    train_quality,
 )
 
 NAV = "首页 > 新闻中心 > 本地要闻"
