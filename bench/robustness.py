@@ -5,7 +5,9 @@ bench/topic.py. A topic model is trained on the 80% with default settings; every
 turned into a noisy copy by bench/noise.py (wrapped in page boilerplate and ad lines; then
 traditional script, pinyin after words, or both; sometimes the body twice), seeded per document. The
 table gives accuracy on the clean and the noisy texts and the drop in points. With `--quality DIR`,
-the noisy texts are also passed through that model's `clean()` first (the noisy+clean column).
+the noisy texts are also passed through that model's `clean()` first (the noisy+clean column), and
+the footer gives accuracy on what `pipeline predict` reads of them (the whole page where `clean()`
+leaves less than a short headline: `pipeline.quality.topic_text`).
 fastText (our manual settings from bench/topic.py, one thread) gets the same columns when it is
 installed.
 
@@ -152,12 +154,16 @@ def main():
         start = time.perf_counter()
         noisy_x, kinds = noisy_copies(clean_x, picked, args.seed)
         log(f"{name}: {len(noisy_x):,} noisy copies in {time.perf_counter() - start:.1f} s")
-        cleaned_x = None
+        cleaned_x = read_x = None
         if cleaner is not None:
+            from pipeline.quality import topic_text
+
             start = time.perf_counter()
             cleaned_x = [cleaner.clean(t) for t in noisy_x]
+            read_x = [topic_text(t, c) for t, c in zip(noisy_x, cleaned_x)]
             log(f"{name}: cleaned in {time.perf_counter() - start:.1f} s")
         by_kind = defaultdict(list)
+        as_read = []
         for system in systems:
             log(f"{name}: training {system.name} on {len(train_x):,} documents")
             with tempfile.TemporaryDirectory() as work:
@@ -170,6 +176,9 @@ def main():
                 noisy_pred = fitted.predict(noisy_x)
                 noisy_acc = accuracy(noisy_pred, truth)
                 cleaned_acc = None if cleaned_x is None else accuracy(fitted.predict(cleaned_x), truth)
+                if read_x is not None:
+                    read_acc = accuracy(fitted.predict(read_x), truth)
+                    as_read.append(f"{system.name} {read_acc:.4f} (drop {(clean_acc - read_acc) * 100:.1f})")
             groups = defaultdict(list)
             for kind, p, t in zip(kinds, noisy_pred, truth):
                 groups[kind].append(p == t)
@@ -187,6 +196,12 @@ def main():
             f"- {name}: {len(train_x):,} training, {len(clean_x):,} evaluation documents; noisy accuracy by kind of noise: "
             + "; ".join(f"{kind} (n={counts[kind]}): {', '.join(by_kind[kind])}" for kind in sorted(by_kind))
         )
+        if read_x is not None:
+            fell_back = sum(r is t for r, t in zip(read_x, noisy_x))
+            notes.append(
+                f"- {name}: clean() left less than a short headline of {fell_back} noisy page(s); accuracy on what "
+                f"`pipeline predict` reads (the whole page for those): {', '.join(as_read)}"
+            )
     footer = "\n".join(
         [
             "",

@@ -16,7 +16,8 @@ from . import io
 from .errors import ConfigError, DataError, PipelineError
 from .evaluate import format_report
 from .model import AUTO, LONG_TEXT, UNCERTAIN, Model, Settings, train
-from .quality import CONTENT, DOCUMENT_HEAD, clean_lines, split_lines, train_quality
+from .quality import DOCUMENT_HEAD, train_quality
+from .quality.lines import CONTENT, clean_lines, split_lines
 from .store import load, read_manifest
 from .text import ENGINES, Normalization, Tokenizer
 from .tune import tune

@@ -22,11 +22,13 @@ from .errors import ModelFormatError
 from .features import TfidfBlock
 from .linear import Head
 from .model import AUTO, Model, Settings
-from .quality import LINE_LAYOUT_WIDTH, DocumentModel, LineModel, Quality, document_layout_width
+from .quality import Quality
+from .quality.documents import DocumentModel, document_layout_width
+from .quality.lines import LINE_LAYOUT_WIDTH, LINE_LAYOUT_WIDTH_3, LineModel
 from .text import Normalization, Tokenizer
 
 FORMAT = "pipeline-model"
-FORMAT_VERSION = 3  # 2: an optional quality part (line and document models); 3: more layout columns in it
+FORMAT_VERSION = 4  # 2: an optional quality part (line and document models); 3: more layout columns in it; 4: one more
 QUALITY_SINCE = 3  # the oldest format whose quality part this pipeline reads
 MANIFEST = "manifest.json"
 _LIBRARIES = ("pipeline", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc")
@@ -88,6 +90,7 @@ def _put_quality(files: dict[str, bytes], quality: Quality) -> dict:
             "log_prior": "quality/lines.prior.npy",
             "emission_weight": lines.emission_weight,
             "normalization": asdict(lines.normalization),
+            "layout_columns": lines.layout_width,
         },
         "document": None,
     }
@@ -260,7 +263,10 @@ def _get_head(root: Path, spec: dict, manifest: dict, n_features: int) -> Head:
 def _get_quality(root: Path, spec: dict, manifest: dict) -> Quality:
     lines = spec["lines"]
     block = _get_block(root, lines["features"], manifest)
-    head = _get_head(root, lines["head"], manifest, block.n_terms + LINE_LAYOUT_WIDTH)
+    layout = lines.get("layout_columns", LINE_LAYOUT_WIDTH_3)  # format 3 did not name it
+    if not isinstance(layout, int) or not LINE_LAYOUT_WIDTH_3 <= layout <= LINE_LAYOUT_WIDTH:
+        raise ModelFormatError(f"{root / MANIFEST}: the line model reads {layout!r} layout columns; the model is damaged")
+    head = _get_head(root, lines["head"], manifest, block.n_terms + layout)
     k = len(head.classes)
     transition = _load_array(root, lines["log_transition"], manifest)
     prior = _load_array(root, lines["log_prior"], manifest)

@@ -1,6 +1,7 @@
-"""Tests for pipeline.quality: line layout, smoothing along the page, clean(), the document model,
+"""Tests for pipeline.quality (lines.py, documents.py and the Quality part): line layout, smoothing along the page, clean(), the document model,
 and the quality part inside a Model (predict, save and load). Texts are our own (labels/examples)."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,18 +10,18 @@ from conftest import HELD_OUT, pairs, read_pages
 
 import pipeline
 from pipeline.errors import ConfigError, DataError, ModelFormatError
-from pipeline.quality import (
+from pipeline.linear import Head
+from pipeline.quality import topic_text, train_quality
+from pipeline.quality.documents import Lexicon, _keyword_list, _shape, _trie_pattern
+from pipeline.quality.lines import (
     LINE_LAYOUT_WIDTH,
-    Lexicon,
+    LINE_LAYOUT_WIDTH_3,
     Line,
-    _keyword_list,
+    _keep_headline,
     _posterior,
-    _shape,
-    _trie_pattern,
     clean_lines,
     line_layout,
     split_lines,
-    train_quality,
 )
 
 NAV = "首页 > 新闻中心 > 本地要闻"
@@ -48,9 +49,8 @@ def test_line_layout_has_one_row_per_line_and_sees_the_neighbours():
     lines = [NAV, *ARTICLE, FOOTER]
     layout = line_layout(lines)
     assert layout.shape == (4, LINE_LAYOUT_WIDTH)
-    own = line_layout(["x"]).shape[1]
-    # The last columns hold the neighbours' layout: the line above's log length is row i-1's own.
-    above = own - 4 * 5
+    # The neighbours' layout comes before the last column: the line above's log length is row i-1's own.
+    above = LINE_LAYOUT_WIDTH - 1 - 4 * 5
     assert layout[2, above] == pytest.approx(layout[1, 0])
     assert layout[0, above] == 0  # nothing above the first line
     assert layout[1, 0] > layout[0, 0]  # a sentence is longer than a breadcrumb
@@ -59,16 +59,30 @@ def test_line_layout_has_one_row_per_line_and_sees_the_neighbours():
 def test_repeated_lines_are_marked():
     layout = line_layout([ARTICLE[0], NAV, ARTICLE[0]])
     single = line_layout([ARTICLE[0], NAV])
-    repeat_column = line_layout(["x"]).shape[1] - 4 * 5 - 6 - 1
+    repeat_column = LINE_LAYOUT_WIDTH - 1 - 4 * 5 - 6 - 1
     assert layout[0, repeat_column] > 0 and single[0, repeat_column] == 0
 
 
 def test_a_line_holding_most_of_the_page_is_marked():
-    share_column = line_layout(["x"]).shape[1] - 4 * 5 - 2
+    share_column = LINE_LAYOUT_WIDTH - 1 - 4 * 5 - 2
     paragraph = "".join(ARTICLE) * 3
     layout = line_layout([NAV, paragraph, FOOTER, NAV])
     assert layout[1, share_column] > 0.6 and layout[1, share_column + 1] == 1
     assert layout[0, share_column] < 0.2 and layout[0, share_column + 1] == 0
+
+
+def test_the_longest_line_of_a_page_with_few_long_lines_is_marked_even_among_much_navigation():
+    # The whole article on one line, with more characters of navigation around it than its own.
+    article, shorter = "".join(ARTICLE) * 2, "".join(ARTICLE) + ARTICLE[0]
+    page = [NAV, FOOTER] * 8 + [article, shorter] + [NAV, FOOTER] * 8
+    layout = line_layout(page)
+    relative, share = layout[:, -1], layout[:, LINE_LAYOUT_WIDTH - 1 - 4 * 5 - 2]
+    assert share[16] < 0.2 and relative[16] == 1
+    assert relative[17] == pytest.approx(len(shorter) / len(article))
+    assert relative[0] == relative[1] == 0  # short lines do not count
+    # A page with many long lines (a blog archive, a forum thread) has no one main line.
+    archive = line_layout([NAV] + [article + str(i) for i in range(6)] + [article * 2])
+    assert not archive[:, -1].any()
 
 
 def test_long_lines_are_read_like_their_first_200_characters():
@@ -97,6 +111,28 @@ def test_posterior_pulls_a_weak_line_towards_its_neighbours():
     assert p[3, 1] > 0.5
     flat = _posterior(emission, np.log(np.full((2, 2), 0.5)), np.log([0.5, 0.5]))
     assert flat[3, 1] < 0.5
+
+
+def test_a_headline_above_the_article_keeps_the_classifiers_label():
+    page = [
+        "市图书馆新馆开放 馆内藏书超过两百万册",  # a headline, too far above the article
+        NAV,
+        "市图书馆新馆下月开放 藏书超两百万册",  # the headline
+        "油价今晚下调 加满一箱少花九元",  # another article's headline
+        "来源：示例新闻网",
+        "新馆",  # too short to echo much, but every pair of it recurs: kept when the classifier says so
+        *ARTICLE,
+        FOOTER,
+    ]
+    # Columns: boilerplate, content. Smoothing made every line but the article boilerplate; the
+    # classifier alone called lines 0, 2, 3 and 5 content.
+    smoothed = np.array([[0.9, 0.1]] * 6 + [[0.1, 0.9]] * 2 + [[0.9, 0.1]])
+    own = np.array([[0.4, 0.6], [0.9, 0.1], [0.3, 0.7], [0.2, 0.8], [0.9, 0.1], [0.4, 0.6], [0.1, 0.9], [0.2, 0.8], [0.1, 0.9]])
+    kept = _keep_headline(page, smoothed.copy(), own, content=1)
+    assert kept.argmax(axis=1).tolist() == [0, 0, 1, 0, 0, 1, 1, 1, 0]
+    assert np.allclose(kept[2], own[2]) and np.allclose(kept[[0, 1, 3, 4, 6, 7, 8]], smoothed[[0, 1, 3, 4, 6, 7, 8]])
+    no_content = np.array([[0.9, 0.1]] * 3)
+    assert np.allclose(_keep_headline(page[:3], no_content.copy(), own[:3], content=1), no_content)
 
 
 def test_document_shape_sees_abstract_lines_keyword_lists_and_fragments():
@@ -203,6 +239,19 @@ def test_topic_heads_read_the_cleaned_text(small_model, quality_model):
     assert set(combined.classes_) == {"topic", "quality"}
 
 
+def test_topic_heads_read_the_whole_text_when_cleaning_leaves_almost_nothing(small_model, quality_model, monkeypatch):
+    page = "\n".join([NAV, *ARTICLE, FOOTER])
+    assert topic_text(page, "") == topic_text(page, "图库供稿") == topic_text(page, " 图片 \n 来源：本报 ") == page
+    assert topic_text(page, ARTICLE[0]) == ARTICLE[0]
+    assert topic_text("体育", "体育") == "体育"  # a short text is its own content
+    combined = pipeline.Model(small_model.settings, small_model.blocks, small_model.heads, {}, quality=quality_model.quality)
+    whole = combined.predict_proba([page], clean=False)["topic"]
+    assert not np.allclose(combined.predict_proba([page])["topic"], whole)
+    # The same page where cleaning keeps only a photo credit: its topic comes from the whole page.
+    monkeypatch.setattr(pipeline.quality, "clean_lines", lambda lines: "图库供稿")
+    assert np.allclose(combined.predict_proba([page])["topic"], whole)
+
+
 def test_odd_inputs_do_not_crash(quality_model):
     assert quality_model.label_lines("") == [] and quality_model.clean("") == ""
     assert quality_model.label_lines(" \n\t\u3000\n ") == [] and quality_model.clean(" \n\t\n ") == ""
@@ -280,3 +329,25 @@ def test_a_quality_part_of_an_older_format_is_refused_topic_heads_still_load(qua
     with pytest.raises(ModelFormatError, match=r"made by an older pipeline \(format 2\); train it again"):
         pipeline.load(str(tmp_path / "quality"))
     assert pipeline.load(str(tmp_path / "topic")).classes_ == small_model.classes_
+
+
+def test_a_format_3_quality_part_loads_and_reads_its_own_layout_columns(quality_model, tmp_path):
+    # Format 4 added the last layout column; a line model saved before it reads only the first ones.
+    lines = quality_model.quality.lines
+    old_head = Head(lines.head.classes, lines.head.coef[:, :-1], lines.head.intercept)
+    old_lines = dataclasses.replace(lines, head=old_head)
+    old = pipeline.Model(pipeline.Settings(), [], {}, {}, quality=dataclasses.replace(quality_model.quality, lines=old_lines))
+    old.save(str(tmp_path / "m"))
+    manifest_path = tmp_path / "m" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["quality"]["lines"].pop("layout_columns") == LINE_LAYOUT_WIDTH_3
+    manifest["format_version"] = 3
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    loaded = pipeline.load(str(tmp_path / "m"))
+    assert loaded.quality.lines.layout_width == LINE_LAYOUT_WIDTH_3 < LINE_LAYOUT_WIDTH
+    page = "\n".join([NAV, *ARTICLE, FOOTER])
+    assert [(l.label, round(l.prob, 5)) for l in loaded.label_lines(page)] == [(l.label, round(l.prob, 5)) for l in old.label_lines(page)]
+    manifest["quality"]["lines"]["layout_columns"] = LINE_LAYOUT_WIDTH + 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match=f"reads {LINE_LAYOUT_WIDTH + 1} layout columns; the model is damaged"):
+        pipeline.load(str(tmp_path / "m"))

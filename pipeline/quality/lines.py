@@ -1,0 +1,282 @@
+"""Quality per line: every line of a document gets content / boilerplate / ad / spam.
+
+A linear classifier reads the line's character n-grams and its layout (length, punctuation, digits,
+phone numbers, links, position, repeats, its neighbours' layout); a hidden Markov model over the
+page then smooths those probabilities, because labels come in runs: a short table cell inside an
+article is content, a long sentence inside a "related links" box is not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import DataError
+from ..features import TfidfBlock
+from ..linear import Head, fit_linear
+from ..text import Normalization, normalize_many
+
+LINE_LABELS = ("ad", "boilerplate", "content", "spam")
+CONTENT = "content"
+_FULL_WEIGHT_CHARS = 30  # a line's own evidence: the root of its length up to 30 chars (1 char 0.2, 30 chars 1), then its power 1.5 (120 chars 8, 190+ chars 16)
+_MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
+_DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
+_HEADLINE_LINES = 4  # how far above the article a headline may sit: headline, dateline, share bar, font size
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile("[A-Za-z]")
+_PUNCT = re.compile(r"[，。！？；：、“”‘’（）《》【】…—,.!?;:()\[\]<>|/·»_\-]")
+_SENTENCE_END = re.compile(r"[。！？!?…”」』）)]\s*$")
+_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}|400[- ]?\d{3}[- ]?\d{4})(?!\d)")
+_URL = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|cc|html?)\b", re.I)
+_DATE = re.compile(r"\d{2,4}[-年/.]\d{1,2}[-月/.]\d{1,2}|\d{1,2}:\d{2}")
+_FURNITURE = re.compile(
+    r"版权|copyright|©|icp|备案|责任编辑|来源|发布时间|点击|分享|评论|登录|注册|首页|上一篇|下一篇|相关|推荐|关注|扫描|二维码",
+    re.I,
+)
+_PINYIN_NOTE = re.compile(r"[\u4e00-\u9fff][(?][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
+_SEPARATORS = re.compile(r"[|>»·/]")
+_HAN_PAIRS = re.compile("(?=([\u4e00-\u9fff]{2}))")  # every two adjacent Han characters, overlapping
+_LENGTH_CAP = 200  # layout is read from a line's first 200 characters: a long paragraph is not a long menu
+_LONG_LINE, _FEW_LONG_LINES = 100, 5
+_LENGTH_STEPS = (2, 4, 8, 12, 20, 30, 50, 80, 120, 200)
+_NEIGHBOUR_COLUMNS = (0, 1, 4, 6, 7)  # log length, Han share, punctuation share, sentence end, commas
+
+
+def _squeeze(line: str) -> str:
+    """A line without any whitespace: how repeats are recognized."""
+    return "".join(line.split())
+
+
+def split_lines(text: str) -> list[str]:
+    """The non-empty lines of a text, stripped of surrounding whitespace."""
+    return [s for line in text.splitlines() if (s := line.strip())]
+
+
+def _line_layout(line: str) -> list[float]:
+    n = max(len(line), 1)
+    head = line[:_LENGTH_CAP]
+    counts = [len(p.findall(line)) / n for p in (_HAN, _DIGIT, _LATIN, _PUNCT)]
+    return [
+        math.log1p(min(len(line), _LENGTH_CAP)) / 6,
+        *counts,
+        min(head.count(" ") + head.count("\u3000"), 10) / 10,
+        float(bool(_SENTENCE_END.search(line))),
+        min(line.count("，") + line.count(","), 10) / 10,
+        min(line.count("。"), 10) / 10,
+        float(bool(_PHONE.search(line))),
+        float(bool(_URL.search(line))),
+        float(bool(_DATE.search(line))),
+        min(len(_FURNITURE.findall(head)), 3) / 3,
+        float(bool(_PINYIN_NOTE.search(line))),
+        min(len(_SEPARATORS.findall(head)), 5) / 5,
+        *(float(len(line) <= step) for step in _LENGTH_STEPS),
+    ]
+
+
+def _shifted(a: np.ndarray, k: int) -> np.ndarray:
+    """Row i of the result is row i - k of `a` (zeros where that is outside the page)."""
+    out = np.zeros_like(a)
+    if k > 0:
+        out[k:] = a[:-k]
+    elif k < 0:
+        out[:k] = a[-k:]
+    return out
+
+
+def line_layout(lines: Sequence[str]) -> np.ndarray:
+    """Layout features of each line of one page, with its position, repeats and neighbours."""
+    n = len(lines)
+    own = np.array([_line_layout(line) for line in lines], dtype=np.float32).reshape(n, -1)
+    squeezed = [_squeeze(line) for line in lines]
+    seen = Counter(squeezed)
+    repeats = np.array([[min(seen[s] - 1, 3) / 3] for s in squeezed], dtype=np.float32).reshape(n, 1)
+    index = np.arange(n)
+    chars = np.array([len(line) for line in lines], dtype=np.float32)
+    # A line holding most of the text of a page with few long lines is its main text (a blog archive
+    # page, with many long posts of which one is the content, does not count).
+    few_long = (chars >= _LONG_LINE).sum() <= _FEW_LONG_LINES
+    share = chars / max(chars.sum(), 1) * few_long
+    position = np.column_stack(
+        [index / max(n - 1, 1), index == 0, index == n - 1, np.full(n, math.log1p(n) / 7), share, share >= 0.3]
+    ).astype(np.float32)
+    near = own[:, _NEIGHBOUR_COLUMNS]
+    # A long line's length against the page's longest, on a page with few long lines: the longest
+    # is its article even where the navigation around it holds more characters in all (a news page
+    # whose whole article is one line). Columns added later go last: see LineModel.layout_width.
+    relative = chars / max(chars.max(initial=0), 1) * (chars >= _LONG_LINE) * few_long
+    return np.hstack([own, repeats, position] + [_shifted(near, k) for k in (1, -1, 2, -2)] + [relative[:, None]])
+
+
+def _page_rows(
+    pages: Sequence[Sequence[str]], normalization: Normalization, block: TfidfBlock, fit: bool = False, width: int | None = None
+):
+    lines = [line for page in pages for line in page]
+    clean = normalize_many(lines, normalization)
+    text = block.fit_transform(clean) if fit else block.transform(clean)
+    # Layout is read from the normalized lines too: a traditional-script copy with pinyin after
+    # every word is laid out like the simplified original.
+    normalized, start = [], 0
+    for page in pages:
+        normalized.append(clean[start : start + len(page)])
+        start += len(page)
+    layout = np.vstack([line_layout(page) for page in normalized if page] or [np.zeros((0, LINE_LAYOUT_WIDTH), np.float32)])
+    return sp.hstack([text, sp.csr_matrix(layout[:, :width])], format="csr", dtype=np.float32)
+
+
+LINE_LAYOUT_WIDTH = line_layout(["x"]).shape[1]
+LINE_LAYOUT_WIDTH_3 = 52  # the layout columns of a line model saved in format 3 (before the relative length)
+
+
+def _posterior(log_emission: np.ndarray, log_transition: np.ndarray, log_start: np.ndarray) -> np.ndarray:
+    """Forward-backward: each line's probability of each state given the whole page."""
+    n, k = log_emission.shape
+    forward = np.empty((n, k))
+    backward = np.zeros((n, k))
+    forward[0] = log_start + log_emission[0]
+    for i in range(1, n):
+        forward[i] = np.logaddexp.reduce(forward[i - 1][:, None] + log_transition, axis=0) + log_emission[i]
+    for i in range(n - 2, -1, -1):
+        backward[i] = np.logaddexp.reduce(log_transition + (log_emission[i + 1] + backward[i + 1])[None, :], axis=1)
+    joint = forward + backward
+    joint -= joint.max(axis=1, keepdims=True)
+    p = np.exp(joint)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def _keep_headline(page: Sequence[str], smoothed: np.ndarray, own: np.ndarray, content: int) -> np.ndarray:
+    """A headline stands alone between navigation and a dateline, so smoothing folds it into the
+    boilerplate around it. A line up to _HEADLINE_LINES above the page's first content line keeps the
+    classifier's own probabilities when the classifier alone calls it content (0.5 or more) and at
+    least half of its pairs of Han characters recur in the article below it (the run of content lines
+    that starts there): navigation, and the headlines of other articles, rarely share its words."""
+    is_content = smoothed.argmax(axis=1) == content
+    if not is_content.any():
+        return smoothed
+    first = end = int(is_content.argmax())
+    while end < len(page) and is_content[end]:
+        end += 1
+    article = set(_HAN_PAIRS.findall("".join(page[first:end])[:5000]))
+    for i in range(max(first - _HEADLINE_LINES, 0), first):
+        pairs = set(_HAN_PAIRS.findall(page[i][:_LENGTH_CAP]))
+        if own[i, content] >= 0.5 and pairs and len(pairs & article) >= len(pairs) / 2:
+            smoothed[i] = own[i]
+    return smoothed
+
+
+@dataclass
+class LineModel:
+    """Per-line labels: a linear classifier over n-grams and layout, smoothed along the page."""
+
+    block: TfidfBlock
+    head: Head
+    log_transition: np.ndarray  # (k, k): how likely a line of class a is followed by one of class b
+    log_prior: np.ndarray  # (k,): class shares in training, the start state and the emission baseline
+    emission_weight: float = 0.5  # < 1 trusts the neighbours more than one line's own evidence
+    normalization: Normalization = field(default_factory=Normalization)
+
+    def _weights(self, page: Sequence[str]) -> np.ndarray:
+        lengths = np.array([len(line) for line in page], dtype=float)
+        x = lengths / _FULL_WEIGHT_CHARS
+        return self.emission_weight * np.clip(np.maximum(np.sqrt(x), x ** 1.5), 0.2, _MAX_WEIGHT)
+
+    @property
+    def classes(self) -> list[str]:
+        return self.head.classes
+
+    @property
+    def layout_width(self) -> int:
+        """How many layout columns the model reads: the first ones of line_layout(), as many as it
+        was trained on (a model saved in format 3 has fewer)."""
+        return self.head.coef.shape[1] - self.block.n_terms
+
+    def proba(self, pages: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Per page, an array (n_lines, n_classes): each line's probabilities given the whole page."""
+        if not any(pages):
+            return [np.zeros((0, len(self.classes))) for _ in pages]
+        # The one-vs-rest rule: the smoothing and the document features were measured with it.
+        own = self.head.ovr_proba(_page_rows(pages, self.normalization, self.block, width=self.layout_width))
+        out, start = [], 0
+        for page in pages:
+            p = own[start : start + len(page)]
+            start += len(page)
+            if len(page) == 0:
+                out.append(np.zeros((0, len(self.classes))))
+                continue
+            # The classifier is fitted with balanced class weights, so its probabilities already
+            # stand for p(line | class) up to a constant: the class shares enter once, at the start.
+            emission = np.log(np.clip(p, 1e-6, 1)) * self._weights(page)[:, None]
+            smoothed = _posterior(emission, self.log_transition, self.log_prior)
+            if CONTENT in self.classes:
+                smoothed = _keep_headline(page, smoothed, p, self.classes.index(CONTENT))
+            out.append(smoothed)
+        return out
+
+
+def fit_line_model(
+    pages: Sequence[Sequence[tuple[str, str | None]]],
+    *,
+    seed: int = 0,
+    alpha: float = 2e-5,
+    epochs: int = 30,
+    emission_weight: float = 0.5,
+    normalization: Normalization | None = None,
+) -> LineModel:
+    """Fit a line model on pages of (line, label) pairs; a None label is context only, not learned from."""
+    normalization = normalization or Normalization()
+    pages = [[(line.strip(), label) for line, label in page if line.strip()] for page in pages]
+    labels = [label for page in pages for _, label in page]
+    present = sorted({y for y in labels if y is not None})
+    unknown = [y for y in present if y not in LINE_LABELS]
+    if unknown:
+        raise DataError(f"unknown line label {unknown[0]!r}; line labels are: {', '.join(LINE_LABELS)}")
+    if len(present) < 2:
+        raise DataError("line labels need at least two classes (e.g. content and boilerplate)")
+    block = TfidfBlock("char", (1, 3), min_df=2, max_features=100_000)
+    X = _page_rows([[line for line, _ in page] for page in pages], normalization, block, fit=True)
+    rows = [i for i, y in enumerate(labels) if y is not None]
+    head = fit_linear(X[rows], [labels[i] for i in rows], alpha=alpha, epochs=epochs, seed=seed)
+    index = {c: i for i, c in enumerate(head.classes)}
+    counts = np.ones((len(index), len(index)))  # add-one smoothing: no transition is impossible
+    for page in pages:
+        for (_, a), (_, b) in zip(page, page[1:]):
+            if a is not None and b is not None:
+                counts[index[a], index[b]] += 1
+    prior = np.bincount([index[labels[i]] for i in rows], minlength=len(index)) + 1.0
+    return LineModel(
+        block=block,
+        head=head,
+        log_transition=np.log(counts / counts.sum(axis=1, keepdims=True)),
+        log_prior=np.log(prior / prior.sum()),
+        emission_weight=emission_weight,
+        normalization=normalization,
+    )
+
+
+@dataclass
+class Line:
+    text: str
+    label: str
+    prob: float
+
+
+def clean_lines(lines: Sequence[Line]) -> str:
+    """Join the content lines; a long line seen before is a copy of the article and is dropped."""
+    kept, seen = [], set()
+    for line in lines:
+        if line.label != CONTENT:
+            continue
+        key = _squeeze(line.text)
+        if len(key) >= _DEDUPE_MIN_CHARS:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(line.text)
+    return "\n".join(kept)
