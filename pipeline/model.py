@@ -192,7 +192,8 @@ class Model:
         """Per head, an array (n_texts, n_classes) whose columns follow `classes_[head]`.
 
         With a quality part, the document label is the head "quality", and with `clean` (the
-        default) the other heads read only the main content of each text (all of it when no line is content).
+        default) the other heads read only the main content of each text (all of it when that content
+        is shorter than a short headline: see quality.topic_text).
         """
         texts = _check_texts(texts)
         proba = {}
