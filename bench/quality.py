@@ -11,9 +11,11 @@ Documents: `quality/web_docs_dev.jsonl` (50 hand-labeled documents), 5-fold stra
 cross-validation (seeded). Each fold trains the line model as above on the other folds' documents,
 and the document model on the other folds' documents and our hand-written pages, plus (with
 `--sample N`) N documents of each of `email_ads` and `chat_ads`, with the lexicons of
-../shared/data/lexicons and labels/lexicons as features. Compared with the plain pipeline text
-classifier (word and char n-grams, `pipeline.train`) trained on the same documents: what the line
-labels, layout and lexicons add.
+../shared/data/lexicons and labels/lexicons as features. The document model's page-line head learns
+every line label of those documents, the ad and spam lines of ad and spam documents too (which the
+line model takes as context only). Compared with the plain pipeline text classifier (word and char
+n-grams, `pipeline.train`) trained on the same documents: what the line labels, layout and lexicons
+add.
 
 `train_full()` trains the same recipe on all the data (the default model's quality part);
 `--big` only times label_lines and clean on one line of 1, 5 and 10 MB.
@@ -119,7 +121,8 @@ def sample(path: Path, n: int, seed: int) -> tuple[list[str], list[str]]:
 def recipe(dev_docs: list[dict], seed: int, sample_size: int) -> dict:
     """What train_quality gets, given the web_docs_dev documents to train on: line-model pages
     (web_pages, our pages, the documents' lines as in dev_pages), their document labels (None for
-    web_pages), extra documents (a seeded sample of email_ads and chat_ads) and the lexicons."""
+    web_pages), every page's full line labels (for the document model's page-line head), extra
+    documents (a seeded sample of email_ads and chat_ads) and the lexicons."""
     web_pages = [line_pairs(p) for p in pages_of(DATA / "quality" / "web_pages" / "train.jsonl")]
     ours = pages_of(ROOT / "labels" / "examples" / "pages.jsonl")
     texts, labels = [], []
@@ -127,9 +130,13 @@ def recipe(dev_docs: list[dict], seed: int, sample_size: int) -> dict:
         t, y = sample(DATA / "quality" / name, sample_size, seed)
         texts += t
         labels += y
+    pages = web_pages + [line_pairs(p) for p in ours] + dev_pages(dev_docs)
     return {
-        "pages": web_pages + [line_pairs(p) for p in ours] + dev_pages(dev_docs),
+        "pages": pages,
         "page_labels": [None] * len(web_pages) + [p["doc_label"] for p in ours + dev_docs],
+        # The document model's page-line head learns every line label, those of ad and spam documents too.
+        "document_line_labels": [[y for _, y in p] for p in pages[: len(pages) - len(dev_docs)]]
+        + [[y for _, y in line_pairs(d)] for d in dev_docs],
         "documents": texts,
         "document_labels": labels,
         "lexicons": lexicons(),
@@ -142,7 +149,10 @@ def train_full(seed: int = 0, sample: int = SAMPLE) -> Quality:
     model on our pages, all 50 web_docs_dev documents and `sample` documents of each external set,
     with the lexicons (../shared/data/lexicons and our labels/lexicons) as features."""
     r = recipe(pages_of(DATA / "quality" / "web_docs_dev.jsonl"), seed, sample)
-    return train_quality(r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"], seed=seed)
+    return train_quality(
+        r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"],
+        document_line_labels=r["document_line_labels"], seed=seed,
+    )
 
 
 def document_benchmark(seed: int, n_sample: int) -> dict:
@@ -163,7 +173,10 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
             r = recipe(train, seed, n_sample)
             test_texts = ["\n".join(t for t, _ in line_pairs(d)) for d in test]
             if full:
-                quality = train_quality(r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"], seed=seed)
+                quality = train_quality(
+                    r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"],
+                    document_line_labels=r["document_line_labels"], seed=seed,
+                )
                 proba = quality.document_proba(test_texts)
                 guess += [quality.document.head.classes[j] for j in proba.argmax(axis=1)]
             else:

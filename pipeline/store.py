@@ -23,12 +23,13 @@ from .features import TfidfBlock
 from .linear import Head
 from .model import AUTO, Model, Settings
 from .quality import Quality
-from .quality.documents import DocumentModel, document_layout_width
+from .quality.documents import DocumentModel, PageLines, document_layout_width
 from .quality.lines import LINE_LAYOUT_WIDTH, LINE_LAYOUT_WIDTH_3, LineModel
 from .text import Normalization, Tokenizer
 
 FORMAT = "pipeline-model"
-FORMAT_VERSION = 4  # 2: an optional quality part (line and document models); 3: more layout columns in it; 4: one more
+FORMAT_VERSION = 5  # 2: an optional quality part (line and document models); 3: more layout columns in it; 4: one more
+# column; 5: the document model's page-line head (a format 3 or 4 quality part loads without it)
 QUALITY_SINCE = 3  # the oldest format whose quality part this pipeline reads
 MANIFEST = "manifest.json"
 _LIBRARIES = ("pipeline", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc")
@@ -102,7 +103,13 @@ def _put_quality(files: dict[str, bytes], quality: Quality) -> dict:
             "head": _put_head(files, "quality/document", document.head),
             "lexicons": "quality/lexicons.json",
             "normalization": asdict(document.normalization),
+            "page_lines": None,
         }
+        if document.page_lines is not None:
+            spec["document"]["page_lines"] = {
+                "features": _put_block(files, "quality/page-lines-char", document.page_lines.block),
+                "head": _put_head(files, "quality/page-lines", document.page_lines.head),
+            }
     return spec
 
 
@@ -280,9 +287,13 @@ def _get_quality(root: Path, spec: dict, manifest: dict) -> Quality:
         if not isinstance(lexicons, dict) or not all(isinstance(w, list) for w in lexicons.values()):
             raise ModelFormatError(f"{root / doc['lexicons']}: not a JSON object of word lists; the model is damaged")
         doc_block = _get_block(root, doc["features"], manifest)
-        width = doc_block.n_terms + document_layout_width(k, len(lexicons))
+        page_lines = None
+        if doc.get("page_lines"):  # format 5 on; a format 3 or 4 document model reads without it
+            lines_block = _get_block(root, doc["page_lines"]["features"], manifest)
+            page_lines = PageLines(lines_block, _get_head(root, doc["page_lines"]["head"], manifest, lines_block.n_terms))
+        width = doc_block.n_terms + document_layout_width(k, len(lexicons), page_lines is not None)
         document = DocumentModel(
-            doc_block, _get_head(root, doc["head"], manifest, width), lexicons, Normalization(**doc["normalization"])
+            doc_block, _get_head(root, doc["head"], manifest, width), lexicons, Normalization(**doc["normalization"]), page_lines
         )
     return Quality(line_model, document)
 

@@ -12,7 +12,14 @@ import pipeline
 from pipeline.errors import ConfigError, DataError, ModelFormatError
 from pipeline.linear import Head
 from pipeline.quality import topic_text, train_quality
-from pipeline.quality.documents import Lexicon, _keyword_list, _shape, _trie_pattern
+from pipeline.quality.documents import (
+    PAGE_LINE_COLUMNS,
+    Lexicon,
+    _keyword_list,
+    _shape,
+    _trie_pattern,
+    fit_page_lines,
+)
 from pipeline.quality.lines import (
     LINE_LAYOUT_WIDTH,
     LINE_LAYOUT_WIDTH_3,
@@ -306,6 +313,7 @@ def test_save_and_load_keep_the_quality_part(quality_model, tmp_path):
     ]
     assert np.allclose(loaded.predict_proba([page])["quality"], quality_model.predict_proba([page])["quality"], atol=1e-6)
     assert loaded.quality.document.lexicons == quality_model.quality.document.lexicons
+    assert loaded.quality.document.page_lines.head.classes == quality_model.quality.document.page_lines.head.classes
 
 
 def test_a_damaged_quality_part_is_refused(quality_model, tmp_path):
@@ -351,3 +359,48 @@ def test_a_format_3_quality_part_loads_and_reads_its_own_layout_columns(quality_
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ModelFormatError, match=f"reads {LINE_LAYOUT_WIDTH + 1} layout columns; the model is damaged"):
         pipeline.load(str(tmp_path / "m"))
+
+
+def test_the_page_line_head_learns_the_lines_the_line_model_is_not_given():
+    # The line model sees the lines of ad and spam pages as context only; the document model's
+    # page-line head learns their labels from document_line_labels, and reads an ad page as ad.
+    train = read_pages(exclude=HELD_OUT)
+    pages = [[(t, None if p["doc_label"] != "content" else y) for t, y in pairs(p)] for p in train]
+    full = [[y for _, y in pairs(p)] for p in train]
+    quality = train_quality(pages, [p["doc_label"] for p in train], document_line_labels=full)
+    page_lines = quality.document.page_lines
+    assert set(page_lines.head.classes) == {"ad", "boilerplate", "content", "spam"}
+    ad_page = [t for t, _ in pairs(read_pages({"factory_ad"})[0])]
+    shares = page_lines.shares([ad_page, []], quality.document.normalization)
+    assert shares.shape == (2, PAGE_LINE_COLUMNS) and not shares[1].any()
+    assert shares[0, 0] > shares[0, 2]  # more ad than content, by lines (LINE_LABELS order: ad, boilerplate, content, spam)
+    assert np.allclose(shares[0, :4].sum(), 1) and np.allclose(shares[0, 4:].sum(), 1)
+    # Without them, the head learns only the content pages' line labels, and sees less ad in the page.
+    blind = train_quality(pages, [p["doc_label"] for p in train]).document
+    assert blind.page_lines.shares([ad_page], blind.normalization)[0, 0] < shares[0, 0]
+    with pytest.raises(ConfigError, match="document_line_labels"):
+        train_quality(pages, [p["doc_label"] for p in train], document_line_labels=full[:-1])
+
+
+def test_a_page_line_head_needs_two_line_labels():
+    page = [NAV, *ARTICLE]
+    assert fit_page_lines([page], [["content"] * 3], pipeline.quality.documents.Normalization()) is None
+    assert fit_page_lines([page], [["boilerplate", "content", None]], pipeline.quality.documents.Normalization()) is not None
+
+
+def test_a_format_4_document_model_loads_without_the_page_line_head(quality_model, tmp_path):
+    # Format 5 added the page-line head and its columns; a document model saved before reads without them.
+    document = quality_model.quality.document
+    old_head = Head(document.head.classes, document.head.coef[:, :-PAGE_LINE_COLUMNS], document.head.intercept)
+    old_document = dataclasses.replace(document, head=old_head, page_lines=None)
+    old = pipeline.Model(pipeline.Settings(), [], {}, {}, quality=dataclasses.replace(quality_model.quality, document=old_document))
+    old.save(str(tmp_path / "m"))
+    manifest_path = tmp_path / "m" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["quality"]["document"].pop("page_lines") is None
+    manifest["format_version"] = 4
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    loaded = pipeline.load(str(tmp_path / "m"))
+    assert loaded.quality.document.page_lines is None
+    page = "\n".join([NAV, *ARTICLE, FOOTER])
+    assert np.allclose(loaded.predict_proba([page])["quality"], old.predict_proba([page])["quality"], atol=1e-6)

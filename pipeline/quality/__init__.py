@@ -89,20 +89,30 @@ def train_quality(
     document_labels: Sequence[str] = (),
     lexicons: Mapping[str, Sequence[str]] | None = None,
     *,
+    document_line_labels: Sequence[Sequence[str | None]] | None = None,
     seed: int = 0,
 ) -> Quality:
     """Train the quality part: the line model on `pages` (lists of (line, label); None = unlabeled),
     and, when any document label is given, the document model on the labeled pages plus `documents`.
 
-    Lexicons (name -> words) become weighted features of the document model, not rules.
+    Lexicons (name -> words) become weighted features of the document model, not rules. The
+    document model's page-line head learns from the line labels of the labeled pages: their own, or
+    `document_line_labels` (one list per page, one label or None per line) where the line model is
+    not to learn from some of them (e.g. the article-like spam lines of a spam page).
     """
     lines = fit_line_model(pages, seed=seed)
     page_labels = list(page_labels) if page_labels is not None else [None] * len(pages)
     if len(page_labels) != len(pages) or len(document_labels) != len(documents):
         raise ConfigError("give exactly one label per page and per document")
+    if document_line_labels is None:
+        document_line_labels = [[y for _, y in page] for page in pages]
+    elif len(document_line_labels) != len(pages) or any(len(y) != len(p) for y, p in zip(document_line_labels, pages)):
+        raise ConfigError("give document_line_labels as one label (or None) per line of every page")
     texts = [[line for line, _ in page] for page, y in zip(pages, page_labels) if y]
+    line_labels = [list(ys) for ys, y in zip(document_line_labels, page_labels) if y]
     texts += [split_lines(d) for d in documents]
+    line_labels += [[None] * len(texts[i]) for i in range(len(line_labels), len(texts))]
     labels = [y for y in page_labels if y] + [str(y) for y in document_labels]
     if not labels:
         return Quality(lines)
-    return Quality(lines, fit_document_model(texts, labels, lines, lexicons, seed=seed))
+    return Quality(lines, fit_document_model(texts, labels, lines, lexicons, line_labels=line_labels, seed=seed))

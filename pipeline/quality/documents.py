@@ -24,12 +24,16 @@ from .lines import (
     _PUNCT,
     _SENTENCE_END,
     _URL,
+    LINE_LABELS,
     LineModel,
     _squeeze,
 )
 
 DOCUMENT_LABELS = ("ad", "content", "spam")
 DOCUMENT_HEAD = "quality"  # the name the document label gets among a model's heads
+PAGE_LINE_COLUMNS = 2 * len(LINE_LABELS)  # the page-line head's label shares: by lines, then by characters
+_PAGE_LINE_FOLDS = 5  # training documents read by page-line heads that did not see them (cross-fitting)
+_PAGE_LINE_ALPHA, _PAGE_LINE_EPOCHS = 2e-5, 30  # the line model's settings (fit_line_model)
 
 
 def _trie_pattern(words: Sequence[str]) -> re.Pattern | None:
@@ -144,9 +148,55 @@ def _document_layout(lines: Sequence[str], line_proba: np.ndarray, classes: Sequ
     ]
 
 
-def document_layout_width(n_line_classes: int, n_lexicons: int) -> int:
-    """How many layout and lexicon columns follow a document's n-gram columns."""
-    return len(_document_layout(["x"], np.zeros((1, n_line_classes)), range(n_line_classes))) + 2 * n_lexicons
+def document_layout_width(n_line_classes: int, n_lexicons: int, page_lines: bool = False) -> int:
+    """How many layout, lexicon and (with a page-line head) page-line columns follow a document's
+    n-gram columns."""
+    width = len(_document_layout(["x"], np.zeros((1, n_line_classes)), range(n_line_classes))) + 2 * n_lexicons
+    return width + (PAGE_LINE_COLUMNS if page_lines else 0)
+
+
+@dataclass
+class PageLines:
+    """A line classifier (character n-grams, no smoothing) trained on the lines of the documents
+    with a document label, ad and spam lines of ad and spam pages included. The line model does not
+    learn from those (an article-like line of a spam page taught it to drop real articles); read
+    only as the document's label shares, they say how much of a page reads like an ad or spam."""
+
+    block: TfidfBlock
+    head: Head
+
+    def shares(self, pages: Sequence[Sequence[str]], normalization: Normalization) -> np.ndarray:
+        """(n_pages, PAGE_LINE_COLUMNS): each label's mean probability over a page's lines, then
+        over its characters, in LINE_LABELS order (a label the head never saw: 0)."""
+        out = np.zeros((len(pages), PAGE_LINE_COLUMNS), dtype=np.float32)
+        flat = [line for page in pages for line in page]
+        if not flat:
+            return out
+        proba = self.head.predict_proba(self.block.transform(normalize_many(flat, normalization)))
+        columns = [self.head.classes.index(c) if c in self.head.classes else None for c in LINE_LABELS]
+        proba = np.stack([proba[:, j] if j is not None else np.zeros(len(flat)) for j in columns], axis=1)
+        start = 0
+        for i, page in enumerate(pages):
+            if page:
+                p = proba[start : start + len(page)]
+                chars = np.array([max(len(line), 1) for line in page], dtype=float)[:, None]
+                out[i] = np.concatenate([p.mean(axis=0), (p * chars).sum(axis=0) / chars.sum()])
+            start += len(page)
+        return out
+
+
+def fit_page_lines(
+    pages: Sequence[Sequence[str]], line_labels: Sequence[Sequence[str | None]], normalization: Normalization, seed: int = 0
+) -> PageLines | None:
+    """A PageLines head on the labeled lines of `pages` (None: not learned from); None with fewer
+    than two line labels."""
+    lines = [line for page, labels in zip(pages, line_labels) for line, y in zip(page, labels) if y is not None]
+    labels = [y for page_labels in line_labels for y in page_labels if y is not None]
+    if len(set(labels)) < 2:
+        return None
+    block = TfidfBlock("char", (1, 3), min_df=2, max_features=100_000)
+    X = block.fit_transform(normalize_many(lines, normalization))
+    return PageLines(block, fit_linear(X, labels, alpha=_PAGE_LINE_ALPHA, epochs=_PAGE_LINE_EPOCHS, seed=seed))
 
 
 @dataclass
@@ -157,6 +207,7 @@ class DocumentModel:
     head: Head
     lexicons: dict[str, list[str]] = field(default_factory=dict)
     normalization: Normalization = field(default_factory=Normalization)
+    page_lines: PageLines | None = None  # None in models of format 4 and older
     _patterns: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _lexicon_hits(self, text: str) -> list[float]:
@@ -169,7 +220,9 @@ class DocumentModel:
             hits += [math.log1p(len(found) * per_k) / 3, min(len(set(found)), 10) / 10]
         return hits
 
-    def features(self, pages: Sequence[Sequence[str]], line_proba: Sequence[np.ndarray], line_classes, fit=False):
+    def features(self, pages: Sequence[Sequence[str]], line_proba: Sequence[np.ndarray], line_classes, fit=False, shares=None):
+        """The document rows; `shares` (training only) replaces the page-line columns with those of
+        heads that did not see the page."""
         texts = normalize_many(["\n".join(page) for page in pages], self.normalization)
         grams = self.block.fit_transform(texts) if fit else self.block.transform(texts)
         dense = [
@@ -177,7 +230,10 @@ class DocumentModel:
             for page, p, text in zip(pages, line_proba, texts)
         ]
         width = document_layout_width(len(line_classes), len(self.lexicons))
-        return sp.hstack([grams, sp.csr_matrix(np.array(dense, dtype=np.float32).reshape(-1, width))], format="csr")
+        blocks = [grams, sp.csr_matrix(np.array(dense, dtype=np.float32).reshape(-1, width))]
+        if self.page_lines is not None:
+            blocks.append(sp.csr_matrix(shares if shares is not None else self.page_lines.shares(pages, self.normalization)))
+        return sp.hstack(blocks, format="csr")
 
 
 def fit_document_model(
@@ -186,9 +242,15 @@ def fit_document_model(
     lines: LineModel,
     lexicons: Mapping[str, Sequence[str]] | None = None,
     *,
+    line_labels: Sequence[Sequence[str | None]] | None = None,
     seed: int = 0,
 ) -> DocumentModel:
-    """Fit the document model on pages (lists of lines) and their labels, reading them with `lines`."""
+    """Fit the document model on pages (lists of lines) and their labels, reading them with `lines`.
+
+    `line_labels` (per page, one label or None per line) train the page-line head; without them, or
+    with fewer than two line labels, the model has none. The training pages' page-line columns come
+    from heads fitted on the other folds of the pages, as a new page's come from a head that never
+    saw it (a head's own training lines would look cleaner than any new page's)."""
     unknown = sorted(set(labels) - set(DOCUMENT_LABELS))
     if unknown:
         raise DataError(f"unknown document label {unknown[0]!r}; document labels are: {', '.join(DOCUMENT_LABELS)}")
@@ -199,6 +261,21 @@ def fit_document_model(
         head=None,
         lexicons={name: sorted(set(words)) for name, words in (lexicons or {}).items()},
     )
-    X = document.features(pages, lines.proba(pages), lines.classes, fit=True)
+    shares = None
+    if line_labels is not None:
+        if len(line_labels) != len(pages) or any(len(y) != len(page) for y, page in zip(line_labels, pages)):
+            raise DataError("give one line label (or None) per line of every document")
+        document.page_lines = fit_page_lines(pages, line_labels, document.normalization, seed)
+    if document.page_lines is not None:
+        shares = np.zeros((len(pages), PAGE_LINE_COLUMNS), dtype=np.float32)
+        fold = np.arange(len(pages)) % _PAGE_LINE_FOLDS
+        np.random.default_rng(seed).shuffle(fold)
+        for k in range(_PAGE_LINE_FOLDS):
+            rest = [i for i in range(len(pages)) if fold[i] != k]
+            held = [i for i in range(len(pages)) if fold[i] == k]
+            head = fit_page_lines([pages[i] for i in rest], [line_labels[i] for i in rest], document.normalization, seed)
+            if head is not None and held:  # no head for a fold with one line label: its rows stay 0
+                shares[held] = head.shares([pages[i] for i in held], document.normalization)
+    X = document.features(pages, lines.proba(pages), lines.classes, fit=True, shares=shares)
     document.head = fit_linear(X, list(labels), alpha=1e-3, epochs=50, seed=seed)
     return document
