@@ -48,7 +48,7 @@ def main():
 
     import pipeline
     from pipeline import io
-    from pipeline.features import featurize, fit_featurize
+    from pipeline.features import featurize, fit_featurize, needs_tokens
     from pipeline.model import Settings, _fit_head, prepare, stratified_split
     from pipeline.text import normalize
 
@@ -85,7 +85,7 @@ def main():
         for key, value in zip(steps, (a, b, c, d, e)):
             steps[key].append(value)
 
-    unused = "" if any(block.kind == "word" for block in model.blocks) else " (not used: no word n-grams)"
+    unused = "" if needs_tokens(model.blocks) else " (not used: no word n-grams)"
     med = {key + (unused if key == "segment" else ""): statistics.median(v) for key, v in steps.items()}
     clock = "CPU" if args.cpu else "wall"
     print(f"predict: {len(sample)} sogou_news test articles ({chars / 1e6:.1f}M chars), {clock} s, median of {args.repeats}")

@@ -15,6 +15,7 @@ from rich.console import Console
 from . import io
 from .errors import ConfigError, DataError, PipelineError
 from .evaluate import format_report
+from .features import needs_tokens
 from .model import AUTO, LONG_TEXT, UNCERTAIN, Model, Settings, train
 from .quality import DOCUMENT_HEAD, train_quality
 from .quality.lines import CONTENT, clean_lines, split_lines
@@ -517,7 +518,7 @@ def info_command(
         )
     s = model.settings
     lines.append(f"classifier: logistic regression (SGD), alpha {s.alpha}, epochs {s.epochs}, class_weight {s.class_weight}")
-    if any(block.kind == "word" for block in model.blocks):
+    if needs_tokens(model.blocks):
         lines.append(
             f"tokenizer: {s.tokenizer.engine}, {len(s.tokenizer.user_words)} user words, {len(s.tokenizer.stopwords)} stopwords"
         )

@@ -319,6 +319,11 @@ def _stack(parts: list[sp.csr_matrix], n_terms: int) -> sp.csr_matrix:
     return sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
 
 
+def needs_tokens(blocks: Sequence[TfidfBlock]) -> bool:
+    """Whether any block reads words, so texts must be segmented first."""
+    return any(block.kind == "word" for block in blocks)
+
+
 def featurize(blocks: Sequence[TfidfBlock], texts: Sequence[str], tokens: Sequence[list[str]]) -> sp.csr_matrix:
     """The feature rows of documents: the blocks side by side."""
     parts = [b.transform(tokens if b.kind == "word" else texts) for b in blocks]

@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from .errors import ConfigError, DataError, ModelFormatError
 from .evaluate import report
-from .features import TfidfBlock, featurize, fit_featurize
+from .features import TfidfBlock, featurize, fit_featurize, needs_tokens
 from .linear import Head, fit_linear
 from .quality import DOCUMENT_HEAD, Line, Quality
 from .text import Normalization, Tokenizer, normalize_many
@@ -83,8 +83,8 @@ def _prepare_chunk(texts: Sequence[str], normalization: Normalization, tokenizer
 
 
 def _features_chunk(texts: Sequence[str], settings: Settings, blocks: list[TfidfBlock]) -> sp.csr_matrix:
-    segment = any(block.kind == "word" for block in blocks)
-    clean, tokens = _prepare_chunk(texts, settings.normalization, settings.tokenizer if segment else None)
+    tokenizer = settings.tokenizer if needs_tokens(blocks) else None
+    clean, tokens = _prepare_chunk(texts, settings.normalization, tokenizer)
     return featurize(blocks, clean, tokens)
 
 
