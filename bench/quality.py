@@ -17,8 +17,8 @@ line model takes as context only). Compared with the plain pipeline text classif
 n-grams, `pipeline.train`) trained on the same documents: what the line labels, layout and lexicons
 add.
 
-`train_full()` trains the same recipe on all the data (the default model's quality part);
-`--big` only times label_lines and clean on one line of 1, 5 and 10 MB.
+The recipe lives in models/build.py (`quality_recipe`; `train_quality_part` trains it on all the data
+for the default model); `--big` only times label_lines and clean on one line of 1, 5 and 10 MB.
 
     .venv/bin/python bench/quality.py [--out bench/out/quality.md] [--seed 0] [--sample 0] [--big]
 """
@@ -26,7 +26,7 @@ add.
 from __future__ import annotations
 
 import argparse
-import json
+import importlib.util
 import sys
 import time
 import unicodedata
@@ -38,42 +38,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pipeline  # noqa: E402
-from pipeline import io  # noqa: E402
 from pipeline.evaluate import report  # noqa: E402
-from pipeline.quality import DOCUMENT_LABELS, Quality, train_quality  # noqa: E402
+from pipeline.quality import DOCUMENT_LABELS, train_quality  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
-LEXICONS = ROOT / "labels" / "lexicons"
+_spec = importlib.util.spec_from_file_location("models_build", ROOT / "models" / "build.py")
+build = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build)
+DATA = build.DATA
+pages_of, line_pairs, dev_pages = build.pages_of, build.line_pairs, build.dev_pages
 FOLDS = 5
-SAMPLE = 0  # external e-mail and chat documents per set: any number tried (200, 2000) diluted the 50 web documents
-
-
-def pages_of(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def line_pairs(page: dict) -> list[tuple[str, str]]:
-    return [(line["text"], line["label"]) for line in page["lines"]]
-
-
-def dev_pages(docs: list[dict]) -> list[list[tuple[str, str | None]]]:
-    """web_docs_dev documents as line-model pages: the lines of content documents are learned from;
-    those of ad and spam documents are context only (None), because their article-like lines are
-    labeled spam or ad, which teaches the line model to drop real articles."""
-    return [[(t, y if d["doc_label"] == "content" else None) for t, y in line_pairs(d)] for d in docs]
-
-
-def lexicons() -> dict[str, list[str]]:
-    words = {}
-    for name in ("ads", "porn", "porn_types", "spam_domains"):
-        words[name] = io.read_word_list(str(DATA / "lexicons" / f"{name}.txt"))
-    for line in io.read_word_list(str(DATA / "lexicons" / "chinesewebtext_filter_words.tsv")):
-        category, _, word = line.partition("\t")
-        words.setdefault(f"filter_{category}", []).append(word)
-    for path in sorted(LEXICONS.glob("*.txt")):  # ours, written by hand; "#" starts a comment line
-        words[path.stem] = [w for w in io.read_word_list(str(path)) if not w.startswith("#")]
-    return words
 
 
 def squeezed_len(text: str) -> int:
@@ -110,51 +83,6 @@ def line_benchmark(seed: int) -> dict:
     }
 
 
-def sample(path: Path, n: int, seed: int) -> tuple[list[str], list[str]]:
-    if n <= 0:
-        return [], []
-    data = io.read_labeled(str(path), text_col="text", label_cols=["label"])
-    rows = np.random.default_rng(seed).permutation(len(data.texts))[:n]
-    return [data.texts[i] for i in rows], [data.labels["label"][i] for i in rows]
-
-
-def recipe(dev_docs: list[dict], seed: int, sample_size: int) -> dict:
-    """What train_quality gets, given the web_docs_dev documents to train on: line-model pages
-    (web_pages, our pages, the documents' lines as in dev_pages), their document labels (None for
-    web_pages), every page's full line labels (for the document model's page-line head), extra
-    documents (a seeded sample of email_ads and chat_ads) and the lexicons."""
-    web_pages = [line_pairs(p) for p in pages_of(DATA / "quality" / "web_pages" / "train.jsonl")]
-    ours = pages_of(ROOT / "labels" / "examples" / "pages.jsonl")
-    texts, labels = [], []
-    for name in ("email_ads/train.csv.gz", "chat_ads/train.csv"):
-        t, y = sample(DATA / "quality" / name, sample_size, seed)
-        texts += t
-        labels += y
-    pages = web_pages + [line_pairs(p) for p in ours] + dev_pages(dev_docs)
-    return {
-        "pages": pages,
-        "page_labels": [None] * len(web_pages) + [p["doc_label"] for p in ours + dev_docs],
-        # The document model's page-line head learns every line label, those of ad and spam documents too.
-        "document_line_labels": [[y for _, y in p] for p in pages[: len(pages) - len(dev_docs)]]
-        + [[y for _, y in line_pairs(d)] for d in dev_docs],
-        "documents": texts,
-        "document_labels": labels,
-        "lexicons": lexicons(),
-    }
-
-
-def train_full(seed: int = 0, sample: int = SAMPLE) -> Quality:
-    """The quality part trained on all the data, with exactly the recipe this benchmark evaluates:
-    the line model on web_pages, our pages and the content documents of web_docs_dev; the document
-    model on our pages, all 50 web_docs_dev documents and `sample` documents of each external set,
-    with the lexicons (../shared/data/lexicons and our labels/lexicons) as features."""
-    r = recipe(pages_of(DATA / "quality" / "web_docs_dev.jsonl"), seed, sample)
-    return train_quality(
-        r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"],
-        document_line_labels=r["document_line_labels"], seed=seed,
-    )
-
-
 def document_benchmark(seed: int, n_sample: int) -> dict:
     docs = pages_of(DATA / "quality" / "web_docs_dev.jsonl")
     # Stratified folds: each label's documents dealt round-robin after a seeded shuffle.
@@ -170,7 +98,7 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
         for k in range(FOLDS):
             train = [d for i, d in enumerate(docs) if fold[i] != k]
             test = [d for i, d in enumerate(docs) if fold[i] == k]
-            r = recipe(train, seed, n_sample)
+            r = build.quality_recipe(train, seed, n_sample)
             test_texts = ["\n".join(t for t, _ in line_pairs(d)) for d in test]
             if full:
                 quality = train_quality(
@@ -211,7 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--sample", type=int, default=SAMPLE, help=f"documents taken from each of email_ads and chat_ads (default {SAMPLE})")
+    parser.add_argument("--sample", type=int, default=build.QUALITY_SAMPLE, help=f"documents taken from each of email_ads and chat_ads (default {build.QUALITY_SAMPLE})")
     parser.add_argument("--big", action="store_true", help="only time label_lines and clean on a 1, 5 and 10 MB single line")
     args = parser.parse_args()
     if args.big:

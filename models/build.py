@@ -6,8 +6,8 @@ Reads (all under DATA, default ../shared/data next to this repository):
                                        only the seeded 80% training split of each set (the same split
                                        as bench/topic.py), so the other 20% stays held back for the card
   quality/web_pages/train.jsonl, quality/web_docs_dev.jsonl, quality/email_ads, quality/chat_ads,
-  lexicons/*                        -> the line and document quality models, by the recipe that
-                                       bench/quality.py evaluates (its train_full)
+  lexicons/*                        -> the line and document quality models (train_quality_part below,
+                                       the recipe bench/quality.py evaluates)
   labels/examples/pages.jsonl       -> our hand-written line-labeled pages (part of that recipe)
 
     .venv/bin/python models/build.py [--data ../shared/data] [--out models/default]     (or: make model)
@@ -16,11 +16,13 @@ Reads (all under DATA, default ../shared/data next to this repository):
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import json
 import sys
 import time
 import tomllib
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,8 +30,10 @@ sys.path.insert(0, str(ROOT))
 import pipeline  # noqa: E402
 from pipeline import io  # noqa: E402
 from pipeline.model import Settings, stratified_split  # noqa: E402
+from pipeline.quality import Quality, train_quality  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
+LEXICONS = ROOT / "labels" / "lexicons"
 TOPIC_SETS = {
     "sogou_news": "topic/sogou_news/train.csv.gz",
     "thucnews_articles": "topic/thucnews_articles/train.csv",
@@ -46,6 +50,7 @@ SETTINGS = Settings(word_ngrams=(1, 1), max_features=80_000)
 # 游戏, and has a tenth of sogou_news's articles: ten copies make the two long-article sets weigh alike
 # (held-back thucnews_articles 0.893 -> 0.929, sogou_news 0.907 -> 0.902).
 REPEAT = {"thucnews_articles": 10}
+QUALITY_SAMPLE = 0  # e-mail and chat documents per set for the document model: any number tried (200, 2000) diluted the 50 web documents
 
 
 def taxonomy() -> tuple[dict, dict[str, dict[str, str]]]:
@@ -79,12 +84,77 @@ def topic_split(data_dir: Path, name: str) -> tuple[list[str], list[str], list[s
     )
 
 
-def load_bench(name: str):
-    """A script of bench/ as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def pages_of(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def line_pairs(page: dict) -> list[tuple[str, str]]:
+    return [(line["text"], line["label"]) for line in page["lines"]]
+
+
+def dev_pages(docs: list[dict]) -> list[list[tuple[str, str | None]]]:
+    """web_docs_dev documents as line-model pages: the lines of content documents are learned from;
+    those of ad and spam documents are context only (None), because their article-like lines are
+    labeled spam or ad, which teaches the line model to drop real articles."""
+    return [[(t, y if d["doc_label"] == "content" else None) for t, y in line_pairs(d)] for d in docs]
+
+
+def lexicons(data_dir: Path = DATA) -> dict[str, list[str]]:
+    words = {}
+    for name in ("ads", "porn", "porn_types", "spam_domains"):
+        words[name] = io.read_word_list(str(data_dir / "lexicons" / f"{name}.txt"))
+    for line in io.read_word_list(str(data_dir / "lexicons" / "chinesewebtext_filter_words.tsv")):
+        category, _, word = line.partition("\t")
+        words.setdefault(f"filter_{category}", []).append(word)
+    for path in sorted(LEXICONS.glob("*.txt")):  # ours, written by hand; "#" starts a comment line
+        words[path.stem] = [w for w in io.read_word_list(str(path)) if not w.startswith("#")]
+    return words
+
+
+def sample(path: Path, n: int, seed: int) -> tuple[list[str], list[str]]:
+    if n <= 0:
+        return [], []
+    data = io.read_labeled(str(path), text_col="text", label_cols=["label"])
+    rows = np.random.default_rng(seed).permutation(len(data.texts))[:n]
+    return [data.texts[i] for i in rows], [data.labels["label"][i] for i in rows]
+
+
+def quality_recipe(dev_docs: list[dict], seed: int = SEED, sample_size: int = QUALITY_SAMPLE, data_dir: Path = DATA) -> dict:
+    """What train_quality gets, given the web_docs_dev documents to train on: line-model pages
+    (web_pages, our pages, the documents' lines as in dev_pages), their document labels (None for
+    web_pages), every page's full line labels (for the document model's page-line head), extra
+    documents (a seeded sample of email_ads and chat_ads) and the lexicons."""
+    web_pages = [line_pairs(p) for p in pages_of(data_dir / "quality" / "web_pages" / "train.jsonl")]
+    ours = pages_of(ROOT / "labels" / "examples" / "pages.jsonl")
+    texts, labels = [], []
+    for name in ("email_ads/train.csv.gz", "chat_ads/train.csv"):
+        t, y = sample(data_dir / "quality" / name, sample_size, seed)
+        texts += t
+        labels += y
+    pages = web_pages + [line_pairs(p) for p in ours] + dev_pages(dev_docs)
+    return {
+        "pages": pages,
+        "page_labels": [None] * len(web_pages) + [p["doc_label"] for p in ours + dev_docs],
+        # The document model's page-line head learns every line label, those of ad and spam documents too.
+        "document_line_labels": [[y for _, y in p] for p in pages[: len(pages) - len(dev_docs)]]
+        + [[y for _, y in line_pairs(d)] for d in dev_docs],
+        "documents": texts,
+        "document_labels": labels,
+        "lexicons": lexicons(data_dir),
+    }
+
+
+def train_quality_part(seed: int = SEED, sample: int = QUALITY_SAMPLE, data_dir: Path = DATA) -> Quality:
+    """The quality part trained on all the data, with exactly the recipe bench/quality.py evaluates:
+    the line model on web_pages, our pages and the content documents of web_docs_dev; the document
+    model on our pages, all 50 web_docs_dev documents and `sample` documents of each external set,
+    with the lexicons (../shared/data/lexicons and our labels/lexicons) as features."""
+    r = quality_recipe(pages_of(data_dir / "quality" / "web_docs_dev.jsonl"), seed, sample, data_dir)
+    return train_quality(
+        r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"],
+        document_line_labels=r["document_line_labels"], seed=seed,
+    )
 
 
 def main() -> None:
@@ -109,7 +179,7 @@ def main() -> None:
     model.training["source"] = "models/build.py: the 80% splits of " + ", ".join(TOPIC_SETS) + " (models/README.md)"
     print(f"topic head: {len(texts):,} texts, {time.perf_counter() - start:.0f} s", file=sys.stderr)
     start = time.perf_counter()
-    model.quality = load_bench("quality").train_full(seed=SEED)
+    model.quality = train_quality_part(SEED, QUALITY_SAMPLE, args.data)
     print(f"quality part: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     model.save(str(args.out))
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
