@@ -62,6 +62,16 @@ def _ngrams(value: str, option: str) -> tuple[int, int] | None | str:
         raise ConfigError(f"{option}: expected a range like 1-2, a single n like 2, or none; got {value!r}") from None
 
 
+def _min_df(value: str) -> int | str:
+    """'3' -> 3; 'auto' stays 'auto'."""
+    if value.strip().lower() == AUTO:
+        return AUTO
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"--min-df: expected a whole number or auto; got {value!r}") from None
+
+
 def _range_text(ngrams: tuple[int, int] | None | str) -> str:
     """The n-gram range as the options spell it: 1-2, none or auto."""
     return ngrams if isinstance(ngrams, str) else "-".join(map(str, ngrams)) if ngrams else "none"
@@ -115,7 +125,7 @@ def train_command(
     seed: Annotated[int, typer.Option(help="Seed of the split and the solver: same data and seed, same model bytes.")] = 0,
     word_ngrams: Annotated[str, typer.Option(help=f"Word n-gram range, e.g. 1-2, none, or auto: 1-1 when the median text is under {LONG_TEXT} characters, none on longer texts (no segmentation: faster).")] = _range_text(DEFAULTS.word_ngrams),
     char_ngrams: Annotated[str, typer.Option(help="Character n-gram range, e.g. 1-3, or none.")] = _range_text(DEFAULTS.char_ngrams),
-    min_df: Annotated[int, typer.Option(min=1, help="Drop n-grams seen in fewer documents.")] = DEFAULTS.min_df,
+    min_df: Annotated[str, typer.Option(help=f"Drop n-grams seen in fewer documents; auto: 1 when the median text is under {LONG_TEXT} characters, 2 on longer texts.")] = str(DEFAULTS.min_df),
     max_features: Annotated[Optional[int], typer.Option(min=1, help="Keep at most this many n-grams per block.")] = DEFAULTS.max_features,
     sublinear_tf: Annotated[bool, typer.Option(help="Use 1+log(tf) instead of raw counts.")] = DEFAULTS.sublinear_tf,
     alpha: Annotated[float, typer.Option(help="Regularization strength of the classifier (larger: simpler model).")] = DEFAULTS.alpha,
@@ -140,7 +150,7 @@ def train_command(
         settings = Settings(
             word_ngrams=_ngrams(word_ngrams, "--word-ngrams"),
             char_ngrams=_ngrams(char_ngrams, "--char-ngrams"),
-            min_df=min_df,
+            min_df=_min_df(min_df),
             max_features=max_features,
             sublinear_tf=sublinear_tf,
             alpha=alpha,
@@ -283,11 +293,12 @@ def tune_command(
     out: Out,
     text_col: TextCol = "text",
     time_budget: Annotated[float, typer.Option(min=0, help="Seconds to spend searching; at least one try always runs.")] = 300,
+    max_trials: Annotated[Optional[int], typer.Option(min=1, help="Stop after this many tries, even within the time budget.")] = None,
     folds: Annotated[int, typer.Option(min=2, help="Cross-validation folds (stratified) per try.")] = 3,
     seed: Annotated[int, typer.Option(help="Seed of the folds, the search order and the solver.")] = 0,
     valid: Valid = 0.1,
 ):
-    """Search n-grams, alpha, max_features and sublinear tf by cross-validation, then train the best.
+    """Search n-grams, min_df, alpha, max_features and sublinear tf by cross-validation, then train the best.
 
     Prints one line per try, then the best, then trains the best settings like `pipeline train`.
 
@@ -297,7 +308,7 @@ def tune_command(
         data_set = io.read_labeled(str(data), text_col=text_col, label_cols=[label_col])
         labels = data_set.labels[label_col]
         with _about(data):
-            best, _ = tune(data_set.texts, labels, time_budget=time_budget, folds=folds, seed=seed, on_trial=_print_trial)
+            best, _ = tune(data_set.texts, labels, time_budget=time_budget, max_trials=max_trials, folds=folds, seed=seed, on_trial=_print_trial)
             typer.echo(f"best: {_describe(best)}")
             model = train(data_set.texts, {label_col: labels}, best, valid=valid, seed=seed)
         model.training["source"] = str(data)
@@ -307,7 +318,7 @@ def tune_command(
 
 def _describe(s: Settings) -> str:
     return (
-        f"word {_range_text(s.word_ngrams)}, char {_range_text(s.char_ngrams)}, alpha {s.alpha:g}, "
+        f"word {_range_text(s.word_ngrams)}, char {_range_text(s.char_ngrams)}, min_df {s.min_df}, alpha {s.alpha:g}, "
         f"max_features {s.max_features or 'all'}, sublinear_tf {'on' if s.sublinear_tf else 'off'}"
     )
 

@@ -19,8 +19,8 @@ from .text import Normalization, Tokenizer, normalize_many
 
 Progress = Callable[[int], None]  # called with the number of documents just finished
 UNCERTAIN = "uncertain"  # the label of a head whose best probability is below the threshold
-AUTO = "auto"  # word_ngrams decided by the training texts' length: see Settings.for_texts
-LONG_TEXT = 300  # characters: from this median text length on, "auto" leaves word n-grams out
+AUTO = "auto"  # word_ngrams and min_df decided by the training texts' length: see Settings.for_texts
+LONG_TEXT = 300  # characters: from this median text length on, "auto" means long-article settings
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Settings:
 
     word_ngrams: tuple[int, int] | None | str = AUTO
     char_ngrams: tuple[int, int] | None = (1, 2)
-    min_df: int = 2
+    min_df: int | str = AUTO
     max_features: int | None = 200_000
     sublinear_tf: bool = True
     alpha: float = 1e-5
@@ -43,7 +43,10 @@ class Settings:
             raise ConfigError("at least one of word_ngrams and char_ngrams is needed")
         if isinstance(self.word_ngrams, str) and self.word_ngrams != AUTO:
             raise ConfigError(f"word_ngrams must be a range, None or {AUTO!r}, not {self.word_ngrams!r}")
-        if self.min_df < 1:
+        if isinstance(self.min_df, str):
+            if self.min_df != AUTO:
+                raise ConfigError(f"min_df must be a number or {AUTO!r}, not {self.min_df!r}")
+        elif self.min_df < 1:
             raise ConfigError(f"min_df must be at least 1, got {self.min_df}")
         if self.max_features is not None and self.max_features < 1:
             raise ConfigError(f"max_features must be positive, got {self.max_features}")
@@ -55,18 +58,24 @@ class Settings:
             raise ConfigError(f"class_weight must be None or 'balanced', got {self.class_weight!r}")
 
     def for_texts(self, texts: Sequence[str]) -> Settings:
-        """These settings with word_ngrams "auto" decided for the training `texts`: word unigrams
-        when the median text is shorter than LONG_TEXT characters, none on longer texts. On long
-        articles character n-grams already carry the words (no accuracy lost on the topic sets) and
-        skipping segmentation, the slowest stage, makes prediction several times faster."""
-        if self.word_ngrams != AUTO:
-            return self
-        long = self.char_ngrams is not None and bool(texts) and np.median([len(t) for t in texts]) >= LONG_TEXT
-        return replace(self, word_ngrams=None if long else (1, 1))
+        """These settings with "auto" decided for the training `texts`. Short texts (median under
+        LONG_TEXT characters: headlines) get word unigrams and min_df 1: in so few characters an
+        n-gram seen once still tells (held-out accuracy +0.5 to +0.6 points on the headline sets).
+        Long articles get no word n-grams and min_df 2: character n-grams already carry the words,
+        skipping segmentation, the slowest stage, makes prediction several times faster, and min_df
+        1 cost 0.6 points on thucnews_articles (5-fold cross-validation). Without character
+        n-grams, "auto" word n-grams are unigrams whatever the length."""
+        long = bool(texts) and np.median([len(t) for t in texts]) >= LONG_TEXT
+        resolved = {}
+        if self.word_ngrams == AUTO:
+            resolved["word_ngrams"] = None if long and self.char_ngrams is not None else (1, 1)
+        if self.min_df == AUTO:
+            resolved["min_df"] = 2 if long else 1
+        return replace(self, **resolved)
 
     def feature_blocks(self) -> list[TfidfBlock]:
-        if self.word_ngrams == AUTO:
-            raise ConfigError("word_ngrams 'auto' is decided by for_texts() before fitting")
+        if AUTO in (self.word_ngrams, self.min_df):
+            raise ConfigError("'auto' settings are decided by for_texts() before fitting")
         common = dict(min_df=self.min_df, max_features=self.max_features, sublinear_tf=self.sublinear_tf)
         blocks = []
         if self.word_ngrams:

@@ -15,6 +15,7 @@ from .model import Settings, _check_labels, _check_texts, _fit_prepared, classes
 GRID = {
     "char_ngrams": [(1, 2), (1, 3)],
     "word_ngrams": [(1, 1), (1, 2), None],
+    "min_df": [1, 2],
     "alpha": [3e-6, 1e-5, 3e-5, 1e-4],
     "max_features": [100_000, 200_000, None],
     "sublinear_tf": [True, False],
@@ -36,6 +37,7 @@ def tune(
     labels: Sequence[str | None],
     *,
     time_budget: float = 300.0,
+    max_trials: int | None = None,
     folds: int = 3,
     seed: int = 0,
     on_trial: Callable[[Trial], None] | None = None,
@@ -43,8 +45,8 @@ def tune(
     """The best Settings for one head by stratified `folds`-fold cross-validation, and every trial.
 
     The defaults are tried first, then the other combinations of GRID in a seeded random order,
-    until the next trial (estimated to take as long as the last) would pass `time_budget` seconds.
-    At least one trial always runs. Rows whose label is None or "" are left out. Best means the
+    until the next trial (estimated to take as long as the last) would pass `time_budget` seconds,
+    or `max_trials` have run. At least one trial always runs. Rows whose label is None or "" are left out. Best means the
     highest mean macro-F1, then accuracy, then the earlier trial. `on_trial` sees each as it ends.
     """
     start = time.perf_counter()
@@ -52,6 +54,8 @@ def tune(
         raise ConfigError(f"folds must be at least 2, got {folds}")
     if time_budget < 0:
         raise ConfigError(f"time_budget must be 0 or more seconds, got {time_budget}")
+    if max_trials is not None and max_trials < 1:
+        raise ConfigError(f"max_trials must be at least 1, got {max_trials}")
     texts = _check_texts(texts)
     ys = _check_labels(texts, {"labels": labels})["labels"]
     rows = [i for i, y in enumerate(ys) if y is not None]
@@ -68,7 +72,7 @@ def tune(
     texts = [texts[i] for i in rows]
     clean, tokens = prepare(texts, Settings(word_ngrams=(1, 1)))  # once: every trial reuses them
     trials: list[Trial] = []
-    for settings in _candidates(Settings().for_texts(texts), seed):
+    for settings in _candidates(Settings().for_texts(texts), seed)[:max_trials]:
         if trials and time.perf_counter() - start + trials[-1].seconds > time_budget:
             break
         began = time.perf_counter()

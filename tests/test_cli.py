@@ -213,7 +213,7 @@ def test_train_one_head_valid_zero(small_csv, small_rows, tmp_path):
     assert m["training"]["heads"]["quality"]["train_rows"] == len(small_rows)
     assert "==" not in result.stdout  # nothing held out, nothing to report
     assert result.stderr.splitlines()[1:] == [f"quality: trained on {len(small_rows)} rows", f"model written to {out}"]
-    assert result.stderr.startswith("settings: word 1-1, char 1-2, ")  # "auto" chose word unigrams for short texts
+    assert result.stderr.startswith("settings: word 1-1, char 1-2, min_df 1, ")  # "auto" chose word unigrams for short texts; min_df as given
 
 
 def test_train_seed_is_deterministic(small_csv, tmp_path):
@@ -300,6 +300,11 @@ def _min_df(info, m):
     assert m["settings"]["min_df"] == 2
 
 
+def _min_df_auto(info, m):
+    assert all("(min_df 1," in line for line in feature_lines(info)) and feature_lines(info)
+    assert m["settings"]["min_df"] == 1  # decided for these short texts, stored as a number
+
+
 def _max_features(info, m):
     lines = feature_lines(info)
     assert lines and all("max_features 25," in line for line in lines)
@@ -348,6 +353,7 @@ FEATURE_OPTIONS = [
     (["--char-ngrams", "1-3"], _char_1_3),
     (["--word-ngrams", "2"], _word_2),
     (["--min-df", "2"], _min_df),
+    (["--min-df", "auto"], _min_df_auto),
     (["--max-features", "25"], _max_features),
     (["--no-sublinear-tf"], _no_sublinear),
     (["--alpha", "0.0003"], _alpha),
@@ -925,6 +931,11 @@ def case_bad_char_ngrams(tmp_path, model_dir):
 def case_auto_char_ngrams(tmp_path, model_dir):
     data = _labeled(tmp_path, ["体育", "财经"])
     return _train(data, "--char-ngrams", "auto"), ["--char-ngrams", "'auto'"]  # only word n-grams have an auto
+
+
+def case_bad_min_df(tmp_path, model_dir):
+    data = _labeled(tmp_path, ["体育", "财经"])
+    return _train(data, "--min-df", "few"), ["--min-df", "'few'"]
 
 
 def case_reversed_ngrams(tmp_path, model_dir):

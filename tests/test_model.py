@@ -94,7 +94,7 @@ def test_a_head_with_only_empty_labels_is_refused():
 def test_texts_without_a_shared_ngram_are_refused_clearly():
     # Every character occurs in one text only: with min_df 2 no feature is left.
     with pytest.raises(DataError, match="no word or character n-gram occurs in 2 or more of the 4 training texts"):
-        pipeline.train(["甲", "乙", "丙", "丁"], {"topic": ["a", "b", "a", "b"]}, valid=0)
+        pipeline.train(["甲", "乙", "丙", "丁"], {"topic": ["a", "b", "a", "b"]}, Settings(min_df=2), valid=0)
     model = pipeline.train(["甲", "乙", "丙", "丁"], {"topic": ["a", "b", "a", "b"]}, Settings(min_df=1), valid=0)
     assert model.classes_["topic"] == ["a", "b"]
 
@@ -124,6 +124,15 @@ def test_auto_word_ngrams_follow_the_median_text_length(examples):
     assert Settings(word_ngrams=(1, 2)).for_texts(long).word_ngrams == (1, 2)  # a choice is kept
 
 
+def test_auto_min_df_follows_the_median_text_length(examples):
+    short, long = examples["texts"], _long(examples["texts"])
+    assert Settings().for_texts(short).min_df == 1  # headlines: an n-gram seen once still counts
+    assert Settings().for_texts(long).min_df == 2
+    assert Settings(min_df=3).for_texts(short).min_df == 3  # a choice is kept
+    with pytest.raises(ConfigError, match="for_texts"):
+        Settings(word_ngrams=(1, 1)).feature_blocks()  # min_df still "auto"
+
+
 def test_without_word_ngrams_nothing_is_segmented(examples, monkeypatch):
     texts = _long(examples["texts"])
     reference = pipeline.train(texts, {"topic": examples["topic"]}, valid=0).predict(texts[:20])["topic"]
@@ -137,7 +146,7 @@ def test_without_word_ngrams_nothing_is_segmented(examples, monkeypatch):
     assert model.predict(texts[:20])["topic"].tolist() == reference.tolist()
 
 
-@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"word_ngrams": "sometimes"}, {"min_df": 0}, {"alpha": 0}, {"epochs": 0}, {"class_weight": "auto"}])
+@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"word_ngrams": "sometimes"}, {"min_df": 0}, {"min_df": "often"}, {"alpha": 0}, {"epochs": 0}, {"class_weight": "auto"}])
 def test_bad_settings_are_refused(bad):
     with pytest.raises(ConfigError):
         Settings(**bad)
