@@ -25,6 +25,7 @@ from pipeline.quality.lines import (
     LINE_LAYOUT_WIDTH_3,
     Line,
     _keep_headline,
+    _one_article,
     _posterior,
     clean_lines,
     line_layout,
@@ -404,3 +405,30 @@ def test_a_format_4_document_model_loads_without_the_page_line_head(quality_mode
     assert loaded.quality.document.page_lines is None
     page = "\n".join([NAV, *ARTICLE, FOOTER])
     assert np.allclose(loaded.predict_proba([page])["quality"], old.predict_proba([page])["quality"], atol=1e-6)
+
+
+def test_one_article_keeps_the_largest_post_and_fills_its_gaps():
+    page = [
+        NAV,
+        "市图书馆新馆开放",  # a headline, set apart from the article by its dateline
+        "2025-03-01 08:00 来源：示例新闻网",
+        ARTICLE[0],
+        "│",  # a flow chart inside the article: reads like navigation line by line
+        "↓",
+        ARTICLE[1],
+        "2025-03-02 21:15 网友小李",  # the header of a comment below the article
+        "我也想去看看，不知道周末人多不多。",
+        FOOTER,
+    ]
+    # Columns: boilerplate, content. Smoothing called the headline, the article and the comment content.
+    proba = np.array([[0.9, 0.1], [0.3, 0.7], [0.8, 0.2], [0.1, 0.9], [0.7, 0.3], [0.6, 0.4], [0.1, 0.9], [0.9, 0.1], [0.2, 0.8], [0.9, 0.1]])
+    out = _one_article(page, proba.copy(), content=1)
+    assert out.argmax(axis=1).tolist() == [0, 1, 0, 1, 1, 1, 1, 0, 0, 0]
+    assert np.allclose(out[4], [0.3, 0.7]) and np.allclose(out[8], [0.8, 0.2])  # swapped: each line keeps its confidence
+    assert np.allclose(out.sum(axis=1), 1)
+    # A date inside the article's prose, on a long line, does not cut it.
+    prose = "新馆于2025年3月1日开放，首日接待读者超过一万人次，借出图书三千余册。" * 2
+    one = _one_article([ARTICLE[0], prose, ARTICLE[1]], np.array([[0.1, 0.9], [0.8, 0.2], [0.1, 0.9]]), content=1)
+    assert one.argmax(axis=1).tolist() == [1, 1, 1]
+    nothing = np.array([[0.9, 0.1]] * 2)
+    assert np.allclose(_one_article([NAV, FOOTER], nothing.copy(), content=1), nothing)

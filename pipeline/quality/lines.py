@@ -3,7 +3,8 @@
 A linear classifier reads the line's character n-grams and its layout (length, punctuation, digits,
 phone numbers, links, position, repeats, its neighbours' layout); a hidden Markov model over the
 page then smooths those probabilities, because labels come in runs: a short table cell inside an
-article is content, a long sentence inside a "related links" box is not.
+article is content, a long sentence inside a "related links" box is not. Last, the page is read as
+one article: its largest block of content lines, with whatever lies between them (_one_article).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _FULL_WEIGHT_CHARS = 30  # a line's own evidence: the root of its length up to 3
 _MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
 _HEADLINE_LINES = 4  # how far above the article a headline may sit: headline, dateline, share bar, font size
+_POST_HEADER_CHARS = 60  # a dated line up to this long between two posts is a post or comment header, not prose
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DIGIT = re.compile(r"\d")
@@ -37,6 +39,7 @@ _SENTENCE_END = re.compile(r"[。！？!?…”」』）)]\s*$")
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}|400[- ]?\d{3}[- ]?\d{4})(?!\d)")
 _URL = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|cc|html?)\b", re.I)
 _DATE = re.compile(r"\d{2,4}[-年/.]\d{1,2}[-月/.]\d{1,2}|\d{1,2}:\d{2}")
+_FULL_DATE = re.compile(r"\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}")  # with the year: not a verse, score or time alone
 _FURNITURE = re.compile(
     r"版权|copyright|©|icp|备案|责任编辑|来源|发布时间|点击|分享|评论|登录|注册|首页|上一篇|下一篇|相关|推荐|关注|扫描|二维码",
     re.I,
@@ -171,6 +174,39 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, own: np.ndarray, c
     return smoothed
 
 
+def _relabel(proba: np.ndarray, rows: np.ndarray, content: int, to_content: bool) -> None:
+    """Give `rows` the label content (or take it away) by swapping the content probability with that
+    of the line's most likely other class: the label changes, the line keeps its confidence."""
+    for i in rows:
+        other = int(np.argmax(np.delete(proba[i], content)))
+        other += other >= content
+        if (proba[i, content] < proba[i, other]) == to_content:
+            proba[i, [content, other]] = proba[i, [other, content]]
+
+
+def _one_article(page: Sequence[str], proba: np.ndarray, content: int) -> np.ndarray:
+    """A page holds one article. The content lines are cut into blocks where a short dated line stands
+    between them (the header of the next post or comment on a blog or forum page); the block with most
+    content characters is the article, and every line from its first content line to its last is
+    content: inside an article, a table, a flow chart or a list of short items reads like navigation
+    line by line, but the labels put it in the article. Content lines outside the block become
+    boilerplate (other posts, comments, related articles), except the _HEADLINE_LINES above it, where
+    the headline sits apart behind its dateline."""
+    idx = np.flatnonzero(proba.argmax(axis=1) == content)
+    if len(idx) == 0:
+        return proba
+    blocks = [[idx[0], idx[0], len(page[idx[0]])]]  # first line, last line, content characters
+    for a, b in zip(idx, idx[1:]):
+        if any(len(line) <= _POST_HEADER_CHARS and _FULL_DATE.search(line) for line in page[a + 1 : b]):
+            blocks.append([b, b, 0])
+        blocks[-1][1:] = b, blocks[-1][2] + len(page[b])
+    first, last, _ = max(blocks, key=lambda block: block[2])
+    outside = np.array([i for i in idx if i < first - _HEADLINE_LINES or i > last], dtype=int)
+    _relabel(proba, outside, content, to_content=False)
+    _relabel(proba, np.arange(first, last + 1), content, to_content=True)
+    return proba
+
+
 @dataclass
 class LineModel:
     """Per-line labels: a linear classifier over n-grams and layout, smoothed along the page."""
@@ -216,6 +252,7 @@ class LineModel:
             smoothed = _posterior(emission, self.log_transition, self.log_prior)
             if CONTENT in self.classes:
                 smoothed = _keep_headline(page, smoothed, p, self.classes.index(CONTENT))
+                smoothed = _one_article(page, smoothed, self.classes.index(CONTENT))
             out.append(smoothed)
         return out
 
