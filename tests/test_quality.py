@@ -410,7 +410,7 @@ def test_a_format_4_document_model_loads_without_the_page_line_head(quality_mode
 def test_one_article_keeps_the_largest_post_and_fills_its_gaps():
     page = [
         NAV,
-        "市图书馆新馆开放",  # a headline, set apart from the article by its dateline
+        "市图书馆新馆开放",  # a headline, set apart by its dateline: _keep_headline's to restore, not this rule's
         "2025-03-01 08:00 来源：示例新闻网",
         ARTICLE[0],
         "│",  # a flow chart inside the article: reads like navigation line by line
@@ -423,7 +423,7 @@ def test_one_article_keeps_the_largest_post_and_fills_its_gaps():
     # Columns: boilerplate, content. Smoothing called the headline, the article and the comment content.
     proba = np.array([[0.9, 0.1], [0.3, 0.7], [0.8, 0.2], [0.1, 0.9], [0.7, 0.3], [0.6, 0.4], [0.1, 0.9], [0.9, 0.1], [0.2, 0.8], [0.9, 0.1]])
     out = _one_article(page, proba.copy(), content=1)
-    assert out.argmax(axis=1).tolist() == [0, 1, 0, 1, 1, 1, 1, 0, 0, 0]
+    assert out.argmax(axis=1).tolist() == [0, 0, 0, 1, 1, 1, 1, 0, 0, 0]
     assert np.allclose(out[4], [0.3, 0.7]) and np.allclose(out[8], [0.8, 0.2])  # swapped: each line keeps its confidence
     assert np.allclose(out.sum(axis=1), 1)
     # A date inside the article's prose, on a long line, does not cut it.
@@ -432,3 +432,8 @@ def test_one_article_keeps_the_largest_post_and_fills_its_gaps():
     assert one.argmax(axis=1).tolist() == [1, 1, 1]
     nothing = np.array([[0.9, 0.1]] * 2)
     assert np.allclose(_one_article([NAV, FOOTER], nothing.copy(), content=1), nothing)
+    # The lines the smoothing was unsure of at the article's edges (less than 0.7 content) are dropped,
+    # and so is what lay between them and the article.
+    edges = np.array([[0.45, 0.55], [0.9, 0.1], [0.1, 0.9], [0.1, 0.9], [0.35, 0.65], [0.4, 0.6], [0.9, 0.1]])
+    page = ["打印本页", NAV, *ARTICLE, "来源：示例新闻网", "（责任编辑：王五）", FOOTER]
+    assert _one_article(page, edges, content=1).argmax(axis=1).tolist() == [0, 0, 1, 1, 0, 0, 0]

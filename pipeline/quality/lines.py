@@ -29,6 +29,7 @@ _FULL_WEIGHT_CHARS = 30  # a line's own evidence: the root of its length up to 3
 _MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
 _HEADLINE_LINES = 4  # how far above the article a headline may sit: headline, dateline, share bar, font size
+_EDGE_CONTENT = 0.7  # an article's first or last line is content only this sure (see _one_article)
 _POST_HEADER_CHARS = 60  # a dated line up to this long between two posts is a post or comment header, not prose
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -190,9 +191,12 @@ def _one_article(page: Sequence[str], proba: np.ndarray, content: int) -> np.nda
     content characters is the article, and every line from its first content line to its last is
     content: inside an article, a table, a flow chart or a list of short items reads like navigation
     line by line, but the labels put it in the article. Content lines outside the block become
-    boilerplate (other posts, comments, related articles), except the _HEADLINE_LINES above it, where
-    the headline sits apart behind its dateline."""
-    idx = np.flatnonzero(proba.argmax(axis=1) == content)
+    boilerplate (other posts, comments, related articles; the headline, set apart by its dateline,
+    is _keep_headline's to restore). The article's edges are where smoothing is least sure: an edge
+    line it calls content with less than _EDGE_CONTENT is most often the source, editor or share line
+    dragged in by the first or last long paragraph, and is dropped."""
+    is_content = proba.argmax(axis=1) == content
+    idx = np.flatnonzero(is_content)
     if len(idx) == 0:
         return proba
     blocks = [[idx[0], idx[0], len(page[idx[0]])]]  # first line, last line, content characters
@@ -201,9 +205,17 @@ def _one_article(page: Sequence[str], proba: np.ndarray, content: int) -> np.nda
             blocks.append([b, b, 0])
         blocks[-1][1:] = b, blocks[-1][2] + len(page[b])
     first, last, _ = max(blocks, key=lambda block: block[2])
-    outside = np.array([i for i in idx if i < first - _HEADLINE_LINES or i > last], dtype=int)
-    _relabel(proba, outside, content, to_content=False)
-    _relabel(proba, np.arange(first, last + 1), content, to_content=True)
+    kept = idx[(idx >= first) & (idx <= last)]
+    low, high = 0, len(kept) - 1
+    while low < high and proba[kept[high], content] < _EDGE_CONTENT:
+        high -= 1
+    while low < high and proba[kept[low], content] < _EDGE_CONTENT:
+        low += 1
+    kept = kept[low : high + 1]
+    article = np.zeros(len(page), dtype=bool)
+    article[kept[0] : kept[-1] + 1] = True
+    _relabel(proba, np.flatnonzero(is_content & ~article), content, to_content=False)
+    _relabel(proba, np.flatnonzero(article & ~is_content), content, to_content=True)
     return proba
 
 
@@ -251,8 +263,8 @@ class LineModel:
             emission = np.log(np.clip(p, 1e-6, 1)) * self._weights(page)[:, None]
             smoothed = _posterior(emission, self.log_transition, self.log_prior)
             if CONTENT in self.classes:
-                smoothed = _keep_headline(page, smoothed, p, self.classes.index(CONTENT))
                 smoothed = _one_article(page, smoothed, self.classes.index(CONTENT))
+                smoothed = _keep_headline(page, smoothed, p, self.classes.index(CONTENT))
             out.append(smoothed)
         return out
 
