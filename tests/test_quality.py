@@ -437,3 +437,14 @@ def test_one_article_keeps_the_largest_post_and_fills_its_gaps():
     edges = np.array([[0.45, 0.55], [0.9, 0.1], [0.1, 0.9], [0.1, 0.9], [0.35, 0.65], [0.4, 0.6], [0.9, 0.1]])
     page = ["打印本页", NAV, *ARTICLE, "来源：示例新闻网", "（责任编辑：王五）", FOOTER]
     assert _one_article(page, edges, content=1).argmax(axis=1).tolist() == [0, 0, 1, 1, 0, 0, 0]
+
+
+@pytest.mark.parametrize("header", ["小王 发表于 2025-03-02 21:15", "02/03/2025 网友小王", "March 2nd, 2025 at 9:15 pm", "Sep. 9, 2025"])
+def test_one_article_cuts_at_comment_headers_dated_in_any_common_form(header):
+    comment = "我也想去看看，不知道周末人多不多，有没有去过的朋友说说。"
+    page = [*ARTICLE, header, comment]
+    # The smoothing called the comment content; its dated header (boilerplate) cuts it off the article.
+    proba = np.array([[0.1, 0.9], [0.1, 0.9], [0.8, 0.2], [0.1, 0.9]])
+    assert _one_article(page, proba.copy(), content=1).argmax(axis=1).tolist() == [1, 1, 0, 0]
+    # A verse or a time alone is no date: the comment stays in the article, header and all.
+    assert _one_article([*ARTICLE, "太22:37", comment], proba.copy(), content=1).argmax(axis=1).tolist() == [1, 1, 1, 1]

@@ -40,7 +40,11 @@ _SENTENCE_END = re.compile(r"[。！？!?…”」』）)]\s*$")
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}|400[- ]?\d{3}[- ]?\d{4})(?!\d)")
 _URL = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|cc|html?)\b", re.I)
 _DATE = re.compile(r"\d{2,4}[-年/.]\d{1,2}[-月/.]\d{1,2}|\d{1,2}:\d{2}")
-_FULL_DATE = re.compile(r"\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}")  # with the year: not a verse, score or time alone
+_FULL_DATE = re.compile(  # with the year: not a verse, score or time alone
+    r"\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}|\b\d{1,2}/\d{1,2}/\d{4}\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?, \d{4}\b",
+    re.I,
+)
 _FURNITURE = re.compile(
     r"版权|copyright|©|icp|备案|责任编辑|来源|发布时间|点击|分享|评论|登录|注册|首页|上一篇|下一篇|相关|推荐|关注|扫描|二维码",
     re.I,
