@@ -189,7 +189,7 @@ def _relabel(proba: np.ndarray, rows: np.ndarray, content: int, to_content: bool
             proba[i, [content, other]] = proba[i, [other, content]]
 
 
-def _one_article(page: Sequence[str], proba: np.ndarray, content: int) -> np.ndarray:
+def _one_article(page: Sequence[str], proba: np.ndarray, content: int, boilerplate: int | None) -> np.ndarray:
     """A page holds one article. The content lines are cut into blocks where a short dated line stands
     between them (the header of the next post or comment on a blog or forum page); the block with most
     content characters is the article, and every line from its first content line to its last is
@@ -198,7 +198,8 @@ def _one_article(page: Sequence[str], proba: np.ndarray, content: int) -> np.nda
     boilerplate (other posts, comments, related articles; the headline, set apart by its dateline,
     is _keep_headline's to restore). The article's edges are where smoothing is least sure: an edge
     line it calls content with less than _EDGE_CONTENT is most often the source, editor or share line
-    dragged in by the first or last long paragraph, and is dropped."""
+    dragged in by the first or last long paragraph, and is dropped. Only boilerplate lines inside the
+    article become content: an ad or spam line there is what it says (the document model counts them)."""
     is_content = proba.argmax(axis=1) == content
     idx = np.flatnonzero(is_content)
     if len(idx) == 0:
@@ -219,7 +220,8 @@ def _one_article(page: Sequence[str], proba: np.ndarray, content: int) -> np.nda
     article = np.zeros(len(page), dtype=bool)
     article[kept[0] : kept[-1] + 1] = True
     _relabel(proba, np.flatnonzero(is_content & ~article), content, to_content=False)
-    _relabel(proba, np.flatnonzero(article & ~is_content), content, to_content=True)
+    if boilerplate is not None:
+        _relabel(proba, np.flatnonzero(article & (proba.argmax(axis=1) == boilerplate)), content, to_content=True)
     return proba
 
 
@@ -267,7 +269,8 @@ class LineModel:
             emission = np.log(np.clip(p, 1e-6, 1)) * self._weights(page)[:, None]
             smoothed = _posterior(emission, self.log_transition, self.log_prior)
             if CONTENT in self.classes:
-                smoothed = _one_article(page, smoothed, self.classes.index(CONTENT))
+                boilerplate = self.classes.index("boilerplate") if "boilerplate" in self.classes else None
+                smoothed = _one_article(page, smoothed, self.classes.index(CONTENT), boilerplate)
                 smoothed = _keep_headline(page, smoothed, p, self.classes.index(CONTENT))
             out.append(smoothed)
         return out
