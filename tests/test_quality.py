@@ -452,3 +452,14 @@ def test_one_article_cuts_at_comment_headers_dated_in_any_common_form(header):
     assert _one_article(page, proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 1, 0, 0]
     # A verse or a time alone is no date: the comment stays in the article, header and all.
     assert _one_article([*ARTICLE, "太22:37", comment], proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 1, 1, 1]
+
+
+def test_one_article_is_the_first_post_of_a_blog_page_unless_it_is_a_scrap():
+    post, comments = ARTICLE[0] + ARTICLE[1], [ARTICLE[1] + ARTICLE[0]] * 3
+    page = [post, "网友小李 2025-03-02 21:15", *comments]
+    # Columns: boilerplate, content. Smoothing called the post and the (larger) comments content.
+    proba = np.array([[0.1, 0.9], [0.9, 0.1]] + [[0.1, 0.9]] * 3)
+    assert _one_article(page, proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 0, 0, 0, 0]
+    # A first block of less than a quarter of the largest is a scrap (a teaser), not the article.
+    page[0] = "新馆开放"
+    assert _one_article(page, proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [0, 0, 1, 1, 1]

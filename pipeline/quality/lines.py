@@ -30,6 +30,7 @@ _MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerpla
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
 _HEADLINE_LINES = 4  # how far above the article a headline may sit: headline, dateline, share bar, font size
 _EDGE_CONTENT = 0.7  # an article's first or last line is content only this sure (see _one_article)
+_FIRST_POST_SHARE = 0.25  # the article is the first post this large against the largest (see _one_article)
 _POST_HEADER_CHARS = 60  # a dated line up to this long between two posts is a post or comment header, not prose
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -182,24 +183,27 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, own: np.ndarray, c
 def _relabel(proba: np.ndarray, rows: np.ndarray, content: int, to_content: bool) -> None:
     """Give `rows` the label content (or take it away) by swapping the content probability with that
     of the line's most likely other class: the label changes, the line keeps its confidence."""
-    for i in rows:
-        other = int(np.argmax(np.delete(proba[i], content)))
-        other += other >= content
-        if (proba[i, content] < proba[i, other]) == to_content:
-            proba[i, [content, other]] = proba[i, [other, content]]
+    others = proba[rows].copy()
+    others[:, content] = -1
+    other = others.argmax(axis=1)
+    change = (proba[rows, content] < proba[rows, other]) == to_content
+    rows, other = rows[change], other[change]
+    proba[rows, content], proba[rows, other] = proba[rows, other], proba[rows, content]
 
 
 def _one_article(page: Sequence[str], proba: np.ndarray, content: int, boilerplate: int | None) -> np.ndarray:
     """A page holds one article. The content lines are cut into blocks where a short dated line stands
-    between them (the header of the next post or comment on a blog or forum page); the block with most
-    content characters is the article, and every line from its first content line to its last is
-    content: inside an article, a table, a flow chart or a list of short items reads like navigation
-    line by line, but the labels put it in the article. Content lines outside the block become
-    boilerplate (other posts, comments, related articles; the headline, set apart by its dateline,
-    is _keep_headline's to restore). The article's edges are where smoothing is least sure: an edge
-    line it calls content with less than _EDGE_CONTENT is most often the source, editor or share line
-    dragged in by the first or last long paragraph, and is dropped. Only boilerplate lines inside the
-    article become content: an ad or spam line there is what it says (the document model counts them)."""
+    between them (the header of the next post or comment on a blog or forum page); the first block
+    with at least _FIRST_POST_SHARE of the largest block's content characters is the article (a post
+    comes before its comments; an archive page opens with its newest post), and every line from its
+    first content line to its last is content: inside an article, a table, a flow chart or a list of
+    short items reads like navigation line by line, but the labels put it in the article. Content
+    lines outside the block become boilerplate (other posts, comments, related articles; the
+    headline, set apart by its dateline, is _keep_headline's to restore). The article's edges are
+    where smoothing is least sure: an edge line it calls content with less than _EDGE_CONTENT is most
+    often the source, editor or share line dragged in by the first or last long paragraph, and is
+    dropped. Only boilerplate lines inside the article become content: an ad or spam line there is
+    what it says (the document model counts them)."""
     is_content = proba.argmax(axis=1) == content
     idx = np.flatnonzero(is_content)
     if len(idx) == 0:
@@ -209,7 +213,8 @@ def _one_article(page: Sequence[str], proba: np.ndarray, content: int, boilerpla
         if any(len(line) <= _POST_HEADER_CHARS and _FULL_DATE.search(line) for line in page[a + 1 : b]):
             blocks.append([b, b, 0])
         blocks[-1][1:] = b, blocks[-1][2] + len(page[b])
-    first, last, _ = max(blocks, key=lambda block: block[2])
+    most = max(chars for _, _, chars in blocks)
+    first, last, _ = next(block for block in blocks if block[2] >= _FIRST_POST_SHARE * most)
     kept = idx[(idx >= first) & (idx <= last)]
     low, high = 0, len(kept) - 1
     while low < high and proba[kept[high], content] < _EDGE_CONTENT:
