@@ -4,7 +4,8 @@ A linear classifier reads the line's character n-grams and its layout (length, p
 phone numbers, links, position, repeats, its neighbours' layout); a hidden Markov model over the
 page then smooths those probabilities, because labels come in runs: a short table cell inside an
 article is content, a long sentence inside a "related links" box is not. Last, the page is read as
-one article: its largest block of content lines, with whatever lies between them (_one_article).
+one article: one block of content lines (the first post of a blog or forum page), with whatever
+lies between them (_one_article).
 """
 
 from __future__ import annotations
