@@ -25,6 +25,7 @@ from pipeline.quality.lines import (
     LINE_LAYOUT_WIDTH_3,
     Line,
     _keep_headline,
+    _one_article,
     _posterior,
     clean_lines,
     line_layout,
@@ -404,3 +405,61 @@ def test_a_format_4_document_model_loads_without_the_page_line_head(quality_mode
     assert loaded.quality.document.page_lines is None
     page = "\n".join([NAV, *ARTICLE, FOOTER])
     assert np.allclose(loaded.predict_proba([page])["quality"], old.predict_proba([page])["quality"], atol=1e-6)
+
+
+def test_one_article_keeps_the_largest_post_and_fills_its_gaps():
+    page = [
+        NAV,
+        "市图书馆新馆开放",  # a headline, set apart by its dateline: _keep_headline's to restore, not this rule's
+        "2025-03-01 08:00 来源：示例新闻网",
+        ARTICLE[0],
+        "│",  # a flow chart inside the article: reads like navigation line by line
+        "↓",
+        ARTICLE[1],
+        "2025-03-02 21:15 网友小李",  # the header of a comment below the article
+        "我也想去看看，不知道周末人多不多。",
+        FOOTER,
+    ]
+    # Columns: boilerplate, content. Smoothing called the headline, the article and the comment content.
+    proba = np.array([[0.9, 0.1], [0.3, 0.7], [0.8, 0.2], [0.1, 0.9], [0.7, 0.3], [0.6, 0.4], [0.1, 0.9], [0.9, 0.1], [0.2, 0.8], [0.9, 0.1]])
+    out = _one_article(page, proba.copy(), content=1, boilerplate=0)
+    assert out.argmax(axis=1).tolist() == [0, 0, 0, 1, 1, 1, 1, 0, 0, 0]
+    assert np.allclose(out[4], [0.3, 0.7]) and np.allclose(out[8], [0.8, 0.2])  # swapped: each line keeps its confidence
+    assert np.allclose(out.sum(axis=1), 1)
+    # A date inside the article's prose, on a long line, does not cut it.
+    prose = "新馆于2025年3月1日开放，首日接待读者超过一万人次，借出图书三千余册。" * 2
+    one = _one_article([ARTICLE[0], prose, ARTICLE[1]], np.array([[0.1, 0.9], [0.8, 0.2], [0.1, 0.9]]), content=1, boilerplate=0)
+    assert one.argmax(axis=1).tolist() == [1, 1, 1]
+    nothing = np.array([[0.9, 0.1]] * 2)
+    assert np.allclose(_one_article([NAV, FOOTER], nothing.copy(), content=1, boilerplate=0), nothing)
+    # Columns: ad, boilerplate, content. An ad inside the article stays an ad; a table cell does not.
+    three = np.array([[0.05, 0.05, 0.9], [0.7, 0.1, 0.2], [0.1, 0.6, 0.3], [0.05, 0.05, 0.9]])
+    page = [ARTICLE[0], "中考冲刺一对一辅导，咨询热线400-000-0000", "表一", ARTICLE[1]]
+    assert _one_article(page, three, content=2, boilerplate=1).argmax(axis=1).tolist() == [2, 0, 2, 2]
+    # The lines the smoothing was unsure of at the article's edges (less than 0.7 content) are dropped,
+    # and so is what lay between them and the article.
+    edges = np.array([[0.45, 0.55], [0.9, 0.1], [0.1, 0.9], [0.1, 0.9], [0.35, 0.65], [0.4, 0.6], [0.9, 0.1]])
+    page = ["打印本页", NAV, *ARTICLE, "来源：示例新闻网", "（责任编辑：王五）", FOOTER]
+    assert _one_article(page, edges, content=1, boilerplate=0).argmax(axis=1).tolist() == [0, 0, 1, 1, 0, 0, 0]
+
+
+@pytest.mark.parametrize("header", ["小王 发表于 2025-03-02 21:15", "02/03/2025 网友小王", "March 2nd, 2025 at 9:15 pm", "Sep. 9, 2025"])
+def test_one_article_cuts_at_comment_headers_dated_in_any_common_form(header):
+    comment = "我也想去看看，不知道周末人多不多，有没有去过的朋友说说。"
+    page = [*ARTICLE, header, comment]
+    # The smoothing called the comment content; its dated header (boilerplate) cuts it off the article.
+    proba = np.array([[0.1, 0.9], [0.1, 0.9], [0.8, 0.2], [0.1, 0.9]])
+    assert _one_article(page, proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 1, 0, 0]
+    # A verse or a time alone is no date: the comment stays in the article, header and all.
+    assert _one_article([*ARTICLE, "太22:37", comment], proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 1, 1, 1]
+
+
+def test_one_article_is_the_first_post_of_a_blog_page_unless_it_is_a_scrap():
+    post, comments = ARTICLE[0] + ARTICLE[1], [ARTICLE[1] + ARTICLE[0]] * 3
+    page = [post, "网友小李 2025-03-02 21:15", *comments]
+    # Columns: boilerplate, content. Smoothing called the post and the (larger) comments content.
+    proba = np.array([[0.1, 0.9], [0.9, 0.1]] + [[0.1, 0.9]] * 3)
+    assert _one_article(page, proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 0, 0, 0, 0]
+    # A first block of less than a quarter of the largest is a scrap (a teaser), not the article.
+    page[0] = "新馆开放"
+    assert _one_article(page, proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [0, 0, 1, 1, 1]

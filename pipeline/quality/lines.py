@@ -3,7 +3,9 @@
 A linear classifier reads the line's character n-grams and its layout (length, punctuation, digits,
 phone numbers, links, position, repeats, its neighbours' layout); a hidden Markov model over the
 page then smooths those probabilities, because labels come in runs: a short table cell inside an
-article is content, a long sentence inside a "related links" box is not.
+article is content, a long sentence inside a "related links" box is not. Last, the page is read as
+one article: one block of content lines (the first post of a blog or forum page), with whatever
+lies between them (_one_article).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ _FULL_WEIGHT_CHARS = 30  # a line's own evidence: the root of its length up to 3
 _MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
 _HEADLINE_LINES = 4  # how far above the article a headline may sit: headline, dateline, share bar, font size
+_EDGE_CONTENT = 0.7  # an article's first or last line is content only this sure (see _one_article)
+_FIRST_POST_SHARE = 0.25  # the article is the first post this large against the largest (see _one_article)
+_POST_HEADER_CHARS = 60  # a dated line up to this long between two posts is a post or comment header, not prose
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DIGIT = re.compile(r"\d")
@@ -37,6 +42,11 @@ _SENTENCE_END = re.compile(r"[。！？!?…”」』）)]\s*$")
 _PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}|400[- ]?\d{3}[- ]?\d{4})(?!\d)")
 _URL = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|cc|html?)\b", re.I)
 _DATE = re.compile(r"\d{2,4}[-年/.]\d{1,2}[-月/.]\d{1,2}|\d{1,2}:\d{2}")
+_FULL_DATE = re.compile(  # with the year: not a verse, score or time alone
+    r"\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}|\b\d{1,2}/\d{1,2}/\d{4}\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?, \d{4}\b",
+    re.I,
+)
 _FURNITURE = re.compile(
     r"版权|copyright|©|icp|备案|责任编辑|来源|发布时间|点击|分享|评论|登录|注册|首页|上一篇|下一篇|相关|推荐|关注|扫描|二维码",
     re.I,
@@ -171,6 +181,56 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, own: np.ndarray, c
     return smoothed
 
 
+def _relabel(proba: np.ndarray, rows: np.ndarray, content: int, to_content: bool) -> None:
+    """Give `rows` the label content (or take it away) by swapping the content probability with that
+    of the line's most likely other class: the label changes, the line keeps its confidence."""
+    others = proba[rows].copy()
+    others[:, content] = -1
+    other = others.argmax(axis=1)
+    change = (proba[rows, content] < proba[rows, other]) == to_content
+    rows, other = rows[change], other[change]
+    proba[rows, content], proba[rows, other] = proba[rows, other], proba[rows, content]
+
+
+def _one_article(page: Sequence[str], proba: np.ndarray, content: int, boilerplate: int | None) -> np.ndarray:
+    """A page holds one article. The content lines are cut into blocks where a short dated line stands
+    between them (the header of the next post or comment on a blog or forum page); the first block
+    with at least _FIRST_POST_SHARE of the largest block's content characters is the article (a post
+    comes before its comments; an archive page opens with its newest post), and every line from its
+    first content line to its last is content: inside an article, a table, a flow chart or a list of
+    short items reads like navigation line by line, but the labels put it in the article. Content
+    lines outside the block become boilerplate (other posts, comments, related articles; the
+    headline, set apart by its dateline, is _keep_headline's to restore). The article's edges are
+    where smoothing is least sure: an edge line it calls content with less than _EDGE_CONTENT is most
+    often the source, editor or share line dragged in by the first or last long paragraph, and is
+    dropped. Only boilerplate lines inside the article become content: an ad or spam line there is
+    what it says (the document model counts them)."""
+    is_content = proba.argmax(axis=1) == content
+    idx = np.flatnonzero(is_content)
+    if len(idx) == 0:
+        return proba
+    blocks = [[idx[0], idx[0], len(page[idx[0]])]]  # first line, last line, content characters
+    for a, b in zip(idx, idx[1:]):
+        if any(len(line) <= _POST_HEADER_CHARS and _FULL_DATE.search(line) for line in page[a + 1 : b]):
+            blocks.append([b, b, 0])
+        blocks[-1][1:] = b, blocks[-1][2] + len(page[b])
+    most = max(chars for _, _, chars in blocks)
+    first, last, _ = next(block for block in blocks if block[2] >= _FIRST_POST_SHARE * most)
+    kept = idx[(idx >= first) & (idx <= last)]
+    low, high = 0, len(kept) - 1
+    while low < high and proba[kept[high], content] < _EDGE_CONTENT:
+        high -= 1
+    while low < high and proba[kept[low], content] < _EDGE_CONTENT:
+        low += 1
+    kept = kept[low : high + 1]
+    article = np.zeros(len(page), dtype=bool)
+    article[kept[0] : kept[-1] + 1] = True
+    _relabel(proba, np.flatnonzero(is_content & ~article), content, to_content=False)
+    if boilerplate is not None:
+        _relabel(proba, np.flatnonzero(article & (proba.argmax(axis=1) == boilerplate)), content, to_content=True)
+    return proba
+
+
 @dataclass
 class LineModel:
     """Per-line labels: a linear classifier over n-grams and layout, smoothed along the page."""
@@ -215,6 +275,8 @@ class LineModel:
             emission = np.log(np.clip(p, 1e-6, 1)) * self._weights(page)[:, None]
             smoothed = _posterior(emission, self.log_transition, self.log_prior)
             if CONTENT in self.classes:
+                boilerplate = self.classes.index("boilerplate") if "boilerplate" in self.classes else None
+                smoothed = _one_article(page, smoothed, self.classes.index(CONTENT), boilerplate)
                 smoothed = _keep_headline(page, smoothed, p, self.classes.index(CONTENT))
             out.append(smoothed)
         return out
