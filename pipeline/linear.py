@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,7 +38,13 @@ class Head:
         return np.divide(p, total, out=np.full_like(p, 1 / p.shape[1]), where=total > 0)
 
     def _scores(self, X: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(X @ self.coef.T, dtype=np.float64) + self.intercept
+        return np.asarray(X @ self._weights, dtype=np.float64) + self.intercept
+
+    @cached_property
+    def _weights(self) -> np.ndarray:
+        """coef transposed in C order, made once: with coef.T scipy copied the whole weight matrix
+        at every call (it ravels the right operand), 15% of headline prediction at 200k n-grams."""
+        return np.ascontiguousarray(self.coef.T)
 
 
 def fit_linear(
