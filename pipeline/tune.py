@@ -46,8 +46,9 @@ def tune(
 
     The defaults are tried first, then the other combinations of GRID in a seeded random order,
     until the next trial (estimated to take as long as the last) would pass `time_budget` seconds,
-    or `max_trials` have run. At least one trial always runs. Rows whose label is None or "" are left out. Best means the
-    highest mean macro-F1, then accuracy, then the earlier trial. `on_trial` sees each as it ends.
+    or `max_trials` have run. At least one trial always runs. Rows whose label is None or "" are
+    left out. Best means the highest mean macro-F1, then accuracy, then the earlier trial.
+    `on_trial` sees each as it ends.
     """
     start = time.perf_counter()
     if folds < 2:
