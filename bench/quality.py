@@ -4,7 +4,7 @@ Lines: `quality/web_pages/train.jsonl` (44 pages, content / boilerplate per line
 cross-validation by page (pages shuffled with a seeded generator, never lines of one page on both
 sides). Each fold's line model trains on the other pages plus our hand-written
 `labels/examples/pages.jsonl` and the line labels of the content documents of
-`quality/web_docs_dev.jsonl` (see dev_pages). Scored: content-line precision, recall and F1, and F1
+`quality/web_docs_dev.jsonl` (see dev_pages in models/build.py). Scored: content-line precision, recall and F1, and F1
 by characters (NFKC, whitespace removed, as the data README counts).
 
 Documents: `quality/web_docs_dev.jsonl` (50 hand-labeled documents), 5-fold stratified
@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pipeline  # noqa: E402
+from pipeline import io  # noqa: E402
 from pipeline.evaluate import report  # noqa: E402
 from pipeline.quality import DOCUMENT_LABELS, train_quality  # noqa: E402
 
@@ -45,7 +46,6 @@ _spec = importlib.util.spec_from_file_location("models_build", ROOT / "models" /
 build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build)
 DATA = build.DATA
-pages_of, line_pairs, dev_pages = build.pages_of, build.line_pairs, build.dev_pages
 FOLDS = 5
 
 
@@ -54,19 +54,19 @@ def squeezed_len(text: str) -> int:
 
 
 def line_benchmark(seed: int) -> dict:
-    pages = pages_of(DATA / "quality" / "web_pages" / "train.jsonl")
-    extra = [line_pairs(p) for p in pages_of(ROOT / "labels" / "examples" / "pages.jsonl")]
-    extra += dev_pages(pages_of(DATA / "quality" / "web_docs_dev.jsonl"))
+    pages = io.read_pages(str(DATA / "quality" / "web_pages" / "train.jsonl"))
+    extra = [p.lines for p in io.read_pages(str(ROOT / "labels" / "examples" / "pages.jsonl"))]
+    extra += build.dev_pages(io.read_pages(str(DATA / "quality" / "web_docs_dev.jsonl")))
     order = np.random.default_rng(seed).permutation(len(pages))
     truth, guess, chars = [], [], []
     start = time.perf_counter()
     for k in range(FOLDS):
         held = set(order[k::FOLDS].tolist())
-        train = [line_pairs(p) for i, p in enumerate(pages) if i not in held] + extra
+        train = [p.lines for i, p in enumerate(pages) if i not in held] + extra
         quality = train_quality(train, seed=seed)
         test = [pages[i] for i in sorted(held)]
-        for page, labeled in zip(test, quality.label_pages([[t for t, _ in line_pairs(p)] for p in test])):
-            for (text, y), line in zip(line_pairs(page), labeled):
+        for page, labeled in zip(test, quality.label_pages([[t for t, _ in p.lines] for p in test])):
+            for (text, y), line in zip(page.lines, labeled):
                 truth.append(y == "content")
                 guess.append(line.label == "content")
                 chars.append(squeezed_len(text))
@@ -84,12 +84,12 @@ def line_benchmark(seed: int) -> dict:
 
 
 def document_benchmark(seed: int, n_sample: int) -> dict:
-    docs = pages_of(DATA / "quality" / "web_docs_dev.jsonl")
+    docs = io.read_pages(str(DATA / "quality" / "web_docs_dev.jsonl"))
     # Stratified folds: each label's documents dealt round-robin after a seeded shuffle.
     rng = np.random.default_rng(seed)
     fold = np.empty(len(docs), dtype=int)
     for label in DOCUMENT_LABELS:
-        rows = rng.permutation([i for i, d in enumerate(docs) if d["doc_label"] == label])
+        rows = rng.permutation([i for i, d in enumerate(docs) if d.label == label])
         fold[rows] = np.arange(len(rows)) % FOLDS
     results = {}
     for name, full in (("pipeline quality model", True), ("pipeline text classifier (n-grams only)", False)):
@@ -99,7 +99,7 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
             train = [d for i, d in enumerate(docs) if fold[i] != k]
             test = [d for i, d in enumerate(docs) if fold[i] == k]
             r = build.quality_recipe(train, seed, n_sample)
-            test_texts = ["\n".join(t for t, _ in line_pairs(d)) for d in test]
+            test_texts = ["\n".join(t for t, _ in d.lines) for d in test]
             if full:
                 quality = train_quality(
                     r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"],
@@ -113,7 +113,7 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
                 train_labels = [y for y in r["page_labels"] if y] + r["document_labels"]
                 model = pipeline.train(train_texts, {"quality": train_labels}, valid=0, seed=seed)
                 guess += list(model.predict(test_texts)["quality"])
-            truth += [d["doc_label"] for d in test]
+            truth += [d.label for d in test]
         results[name] = {**report(truth, guess), "seconds": time.perf_counter() - start}
     return results
 
@@ -121,7 +121,7 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
 def big_line_timing(sizes_mb=(1, 5, 10)) -> list[tuple[int, float, float]]:
     """Seconds for label_lines and clean on one line of 1, 5 and 10 MB (a model trained on our
     pages only): the time should grow linearly with the size."""
-    quality = train_quality([line_pairs(p) for p in pages_of(ROOT / "labels" / "examples" / "pages.jsonl")])
+    quality = train_quality([p.lines for p in io.read_pages(str(ROOT / "labels" / "examples" / "pages.jsonl"))])
     unit = "市图书馆新馆下月正式开放，馆内藏书超过两百万册，设有少儿阅览区和自习室。"
     rows = []
     for mb in sizes_mb:

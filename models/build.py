@@ -16,7 +16,6 @@ Reads (all under DATA, default ../shared/data next to this repository):
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import tomllib
@@ -85,20 +84,11 @@ def topic_split(data_dir: Path, name: str) -> tuple[list[str], list[str], list[s
     )
 
 
-def pages_of(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def line_pairs(page: dict) -> list[tuple[str, str]]:
-    return [(line["text"], line["label"]) for line in page["lines"]]
-
-
-def dev_pages(docs: list[dict]) -> list[list[tuple[str, str | None]]]:
+def dev_pages(docs: list[io.Page]) -> list[list[tuple[str, str | None]]]:
     """web_docs_dev documents as line-model pages: the lines of content documents are learned from;
     those of ad and spam documents are context only (None), because their article-like lines are
     labeled spam or ad, which teaches the line model to drop real articles."""
-    return [[(t, y if d["doc_label"] == "content" else None) for t, y in line_pairs(d)] for d in docs]
+    return [[(t, y if d.label == "content" else None) for t, y in d.lines] for d in docs]
 
 
 def lexicons(data_dir: Path = DATA) -> dict[str, list[str]]:
@@ -121,25 +111,25 @@ def sample(path: Path, n: int, seed: int) -> tuple[list[str], list[str]]:
     return [data.texts[i] for i in rows], [data.labels["label"][i] for i in rows]
 
 
-def quality_recipe(dev_docs: list[dict], seed: int = SEED, sample_size: int = QUALITY_SAMPLE, data_dir: Path = DATA) -> dict:
+def quality_recipe(dev_docs: list[io.Page], seed: int = SEED, sample_size: int = QUALITY_SAMPLE, data_dir: Path = DATA) -> dict:
     """What train_quality gets, given the web_docs_dev documents to train on: line-model pages
     (web_pages, our pages, the documents' lines as in dev_pages), their document labels (None for
     web_pages), every page's full line labels (for the document model's page-line head), extra
     documents (a seeded sample of email_ads and chat_ads) and the lexicons."""
-    web_pages = [line_pairs(p) for p in pages_of(data_dir / "quality" / "web_pages" / "train.jsonl")]
-    ours = pages_of(ROOT / "labels" / "examples" / "pages.jsonl")
+    web_pages = [p.lines for p in io.read_pages(str(data_dir / "quality" / "web_pages" / "train.jsonl"))]
+    ours = io.read_pages(str(ROOT / "labels" / "examples" / "pages.jsonl"))
     texts, labels = [], []
     for name in ("email_ads/train.csv.gz", "chat_ads/train.csv"):
         t, y = sample(data_dir / "quality" / name, sample_size, seed)
         texts += t
         labels += y
-    pages = web_pages + [line_pairs(p) for p in ours] + dev_pages(dev_docs)
+    pages = web_pages + [p.lines for p in ours] + dev_pages(dev_docs)
     return {
         "pages": pages,
-        "page_labels": [None] * len(web_pages) + [p["doc_label"] for p in ours + dev_docs],
+        "page_labels": [None] * len(web_pages) + [p.label for p in ours + dev_docs],
         # The document model's page-line head learns every line label, those of ad and spam documents too.
         "document_line_labels": [[y for _, y in p] for p in pages[: len(pages) - len(dev_docs)]]
-        + [[y for _, y in line_pairs(d)] for d in dev_docs],
+        + [[y for _, y in d.lines] for d in dev_docs],
         "documents": texts,
         "document_labels": labels,
         "lexicons": lexicons(data_dir),
@@ -151,7 +141,7 @@ def train_quality_part(seed: int = SEED, sample: int = QUALITY_SAMPLE, data_dir:
     the line model on web_pages, our pages and the content documents of web_docs_dev; the document
     model on our pages, all 50 web_docs_dev documents and `sample` documents of each external set,
     with the lexicons (../shared/data/lexicons and our labels/lexicons) as features."""
-    r = quality_recipe(pages_of(data_dir / "quality" / "web_docs_dev.jsonl"), seed, sample, data_dir)
+    r = quality_recipe(io.read_pages(str(data_dir / "quality" / "web_docs_dev.jsonl")), seed, sample, data_dir)
     return train_quality(
         r["pages"], r["page_labels"], r["documents"], r["document_labels"], r["lexicons"],
         document_line_labels=r["document_line_labels"], seed=seed,
