@@ -104,7 +104,8 @@ def main() -> None:
     pooled_y = [y for s in splits.values() for y in s[1]]
     held_x = [x for s in splits.values() for x in s[2]]
     with tempfile.TemporaryDirectory() as work:
-        ft_guess, _, ft_fit, _, _ = topic.run_fasttext(pooled_x, pooled_y, held_x, Path(work))
+        ft_label, ft_fit, _ = topic.run_fasttext(pooled_x, pooled_y, Path(work))
+        ft_guess, _ = ft_label(held_x)
     log(f"  fitted in {ft_fit:.0f} s")
 
     rows, all_truth, all_guess = [], [], []
