@@ -164,23 +164,31 @@ class TfidfBlock:
     def _distinct(self, docs: np.ndarray, keys: np.ndarray, n_docs: int):
         """The distinct (document, key) pairs, ordered by key then document, and how often each occurs.
 
-        When a key with fewer bits per unit and the document fit in 63 bits together, one plain sort
-        of those does it, several times faster than np.lexsort."""
+        Each unit is replaced by its rank among the units present, and when a key of ranks and the
+        document fit in 63 bits together, one plain sort of those does it, several times faster than
+        np.lexsort. The ranks matter for trigrams: a chunk holds a few thousand distinct characters,
+        but one character above U+FFFF made its code points 18 bits wide, too wide for the plain sort
+        (6 of 16 s of training a character 1-3-gram model on sogou_news)."""
         mask, hi = (1 << self.bits) - 1, self.ngram_range[1]
         parts = [(keys >> (self.bits * j)) & mask for j in range(hi)]
-        unit_bits = int(max((int(p.max()) for p in parts if len(p)), default=0)).bit_length()
+        present = np.zeros(max((int(p.max()) + 1 for p in parts if len(p)), default=1), dtype=bool)
+        for part in parts:
+            present[part] = True
+        unit_of_rank, rank_of_unit = np.flatnonzero(present), np.cumsum(present) - 1
+        unit_bits = max(1, (len(unit_of_rank) - 1).bit_length())
         doc_bits = max(1, (n_docs - 1).bit_length())
         if unit_bits * hi + doc_bits <= 63:
             packed = docs.copy()
             for j, part in enumerate(parts):
-                packed |= part << (unit_bits * j + doc_bits)
+                packed |= rank_of_unit[part] << (unit_bits * j + doc_bits)
             packed = np.sort(packed)
             starts = _run_starts(packed)
             counts = np.diff(np.r_[starts, len(packed)])
             packed = packed[starts]
             keys = np.zeros(len(packed), dtype=np.int64)
             for j in range(hi):
-                keys |= ((packed >> (unit_bits * j + doc_bits)) & ((1 << unit_bits) - 1)) << (self.bits * j)
+                ranks = (packed >> (unit_bits * j + doc_bits)) & ((1 << unit_bits) - 1)
+                keys |= unit_of_rank[ranks] << (self.bits * j)
             return packed & ((1 << doc_bits) - 1), keys, counts
         order = np.lexsort((docs, keys))
         keys, docs = keys[order], docs[order]
