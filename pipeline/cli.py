@@ -50,16 +50,16 @@ SkipBad = Annotated[bool, typer.Option(help="Skip unreadable rows, writing a rec
 
 
 def _ngrams(value: str, option: str) -> tuple[int, int] | None | str:
-    """'1-2' -> (1, 2), '2' -> (2, 2), 'none' -> None; 'auto' stays 'auto' for --word-ngrams."""
+    """'1-2' -> (1, 2), '2' -> (2, 2), 'none' -> None; 'auto' stays 'auto'."""
     if value.strip().lower() in ("none", "off", "0"):
         return None
-    if value.strip().lower() == AUTO and option == "--word-ngrams":
+    if value.strip().lower() == AUTO:
         return AUTO
     lo, _, hi = value.partition("-")
     try:
         return int(lo), int(hi or lo)
     except ValueError:
-        raise ConfigError(f"{option}: expected a range like 1-2, a single n like 2, or none; got {value!r}") from None
+        raise ConfigError(f"{option}: expected a range like 1-2, a single n like 2, none or auto; got {value!r}") from None
 
 
 def _min_df(value: str) -> int | str:
@@ -124,7 +124,7 @@ def train_command(
     valid: Valid = 0.1,
     seed: Annotated[int, typer.Option(help="Seed of the split and the solver: same data and seed, same model bytes.")] = 0,
     word_ngrams: Annotated[str, typer.Option(help=f"Word n-gram range, e.g. 1-2, none, or auto: 1-1 when the median text is under {LONG_TEXT} characters, none on longer texts (no segmentation: faster).")] = _range_text(DEFAULTS.word_ngrams),
-    char_ngrams: Annotated[str, typer.Option(help="Character n-gram range, e.g. 1-3, or none.")] = _range_text(DEFAULTS.char_ngrams),
+    char_ngrams: Annotated[str, typer.Option(help=f"Character n-gram range, e.g. 1-3, none, or auto: 1-2 when the median text is under {LONG_TEXT} characters, 1-3 on longer texts.")] = _range_text(DEFAULTS.char_ngrams),
     min_df: Annotated[str, typer.Option(help=f"Drop n-grams seen in fewer documents; auto: 1 when the median text is under {LONG_TEXT} characters, 2 on longer texts.")] = str(DEFAULTS.min_df),
     max_features: Annotated[Optional[int], typer.Option(min=1, help="Keep at most this many n-grams per block.")] = DEFAULTS.max_features,
     sublinear_tf: Annotated[bool, typer.Option(help="Use 1+log(tf) instead of raw counts.")] = DEFAULTS.sublinear_tf,

@@ -18,7 +18,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self,
         *,
         word_ngrams: tuple[int, int] | None | str = _DEFAULTS.word_ngrams,
-        char_ngrams: tuple[int, int] | None = _DEFAULTS.char_ngrams,
+        char_ngrams: tuple[int, int] | None | str = _DEFAULTS.char_ngrams,
         min_df: int | str = _DEFAULTS.min_df,
         max_features: int | None = _DEFAULTS.max_features,
         sublinear_tf: bool = _DEFAULTS.sublinear_tf,

@@ -290,6 +290,11 @@ def _char_1_3(info, m):
     assert m["settings"]["char_ngrams"] == [1, 3]
 
 
+def _char_auto(info, m):
+    assert any(line.startswith("features char 1-2-grams: ") for line in feature_lines(info))
+    assert m["settings"]["char_ngrams"] == [1, 2]  # decided for these short texts, stored as a range
+
+
 def _word_2(info, m):
     assert any(line.startswith("features word 2-2-grams: ") for line in feature_lines(info))
     assert m["settings"]["word_ngrams"] == [2, 2]
@@ -351,6 +356,7 @@ def _normalization(flag):
 FEATURE_OPTIONS = [
     (["--word-ngrams", "none"], _word_none),
     (["--char-ngrams", "1-3"], _char_1_3),
+    (["--char-ngrams", "auto"], _char_auto),
     (["--word-ngrams", "2"], _word_2),
     (["--min-df", "2"], _min_df),
     (["--min-df", "auto"], _min_df_auto),
@@ -926,11 +932,6 @@ def case_bad_word_ngrams(tmp_path, model_dir):
 def case_bad_char_ngrams(tmp_path, model_dir):
     data = _labeled(tmp_path, ["体育", "财经"])
     return _train(data, "--char-ngrams", "1-x"), ["--char-ngrams", "'1-x'"]
-
-
-def case_auto_char_ngrams(tmp_path, model_dir):
-    data = _labeled(tmp_path, ["体育", "财经"])
-    return _train(data, "--char-ngrams", "auto"), ["--char-ngrams", "'auto'"]  # only word n-grams have an auto
 
 
 def case_bad_min_df(tmp_path, model_dir):

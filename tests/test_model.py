@@ -124,6 +124,14 @@ def test_auto_word_ngrams_follow_the_median_text_length(examples):
     assert Settings(word_ngrams=(1, 2)).for_texts(long).word_ngrams == (1, 2)  # a choice is kept
 
 
+def test_auto_char_ngrams_follow_the_median_text_length(examples):
+    short, long = examples["texts"], _long(examples["texts"])
+    assert Settings().for_texts(short).char_ngrams == (1, 2)
+    assert Settings().for_texts(long).char_ngrams == (1, 3)
+    assert Settings(char_ngrams=(2, 2)).for_texts(long).char_ngrams == (2, 2)  # a choice is kept
+    assert Settings(char_ngrams=None).for_texts(long).char_ngrams is None
+
+
 def test_auto_min_df_follows_the_median_text_length(examples):
     short, long = examples["texts"], _long(examples["texts"])
     assert Settings().for_texts(short).min_df == 1  # headlines: an n-gram seen once still counts
@@ -146,7 +154,7 @@ def test_without_word_ngrams_nothing_is_segmented(examples, monkeypatch):
     assert model.predict(texts[:20])["topic"].tolist() == reference.tolist()
 
 
-@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"word_ngrams": "sometimes"}, {"min_df": 0}, {"min_df": "often"}, {"alpha": 0}, {"epochs": 0}, {"class_weight": "auto"}])
+@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"word_ngrams": "sometimes"}, {"char_ngrams": "often"}, {"min_df": 0}, {"min_df": "often"}, {"alpha": 0}, {"epochs": 0}, {"class_weight": "auto"}])
 def test_bad_settings_are_refused(bad):
     with pytest.raises(ConfigError):
         Settings(**bad)
