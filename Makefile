@@ -24,6 +24,7 @@ demo: install
 bench: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/topic.py --out bench/out/topic.md
+	$(BIN)/python bench/topic.py --cv 5 --sets thucnews_articles --out bench/out/topic_cv.md
 
 model: install
 	$(BIN)/python models/build.py --data $(DATA) --out models/default
