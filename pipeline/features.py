@@ -120,7 +120,7 @@ class TfidfBlock:
         for start, (docs, keys, counts) in zip(range(0, len(items), _CHUNK), grams):
             columns = index.find(keys)
             known = columns >= 0
-            docs, columns = np.repeat(docs[known], counts[known]), np.repeat(to_column[columns[known]], counts[known])
+            docs, columns = np.repeat(docs[known].astype(np.int64), counts[known]), np.repeat(to_column[columns[known]], counts[known])
             parts.append(self._weigh(docs, columns, len(items[start : start + _CHUNK])))
         return _stack(parts, self.n_terms)
 
@@ -138,13 +138,12 @@ class TfidfBlock:
             chunk = items[start : start + _CHUNK]
             ids = word_ids[ends[start] : ends[start + len(chunk)]] if self.kind == "word" else None
             docs, keys, counts = self._distinct(*self._grams(chunk, ids), len(chunk))
-            if keep_grams:
-                grams.append((docs, keys, counts))
+            if keep_grams:  # held until the vocabulary is known, in the smallest types that hold them (_CHUNK < 2**15)
+                grams.append((docs.astype(np.int16), keys, counts.astype(np.int32)))
             starts = _run_starts(keys)
             df_keys.append(keys[starts])
-            df_counts.append(np.diff(np.r_[starts, len(keys)]))
-        keys, inverse = np.unique(np.concatenate(df_keys or [np.zeros(0, np.int64)]), return_inverse=True)
-        df = np.bincount(inverse, weights=np.concatenate(df_counts or [np.zeros(0)]), minlength=len(keys))
+            df_counts.append(np.diff(np.r_[starts, len(keys)]).astype(np.int32))
+        keys, df = _sum_by_key(df_keys, df_counts)
         kept = df >= self.min_df
         keys, df = keys[kept], df[kept]
         if self.max_features is not None and len(keys) > self.max_features:
@@ -299,6 +298,18 @@ class _Index:
             going = ~hit & (there != -1)
             pending, slot, keys = pending[going], (slot[going] + 1) & self._mask, keys[going]
         return found
+
+
+def _sum_by_key(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys of all the arrays, sorted, and the sum of their counts."""
+    if not keys:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    keys, counts = np.concatenate(keys), np.concatenate(counts)
+    order = np.argsort(keys)
+    keys, counts = keys[order], counts[order]
+    del order
+    starts = _run_starts(keys)
+    return keys[starts], np.add.reduceat(counts, starts, dtype=np.int64) if len(keys) else np.zeros(0, np.int64)
 
 
 def _run_starts(values: np.ndarray) -> np.ndarray:
