@@ -16,7 +16,7 @@ from . import io
 from .errors import ConfigError, DataError, PipelineError
 from .evaluate import format_report
 from .features import needs_tokens
-from .model import AUTO, LONG_TEXT, UNCERTAIN, Model, Settings, train
+from .model import AUTO, LONG_TEXT, NB_SMOOTHING, UNCERTAIN, Model, Settings, train
 from .quality import DOCUMENT_HEAD, train_quality
 from .quality.lines import CONTENT, clean_lines, split_lines
 from .store import load, read_manifest
@@ -70,6 +70,18 @@ def _min_df(value: str) -> int | str:
         return int(value)
     except ValueError:
         raise ConfigError(f"--min-df: expected a whole number or auto; got {value!r}") from None
+
+
+def _nb_scaling(value: str) -> float | None | str:
+    """'0.1' -> 0.1, 'none' -> None; 'auto' stays 'auto'."""
+    if value.strip().lower() in ("none", "off"):
+        return None
+    if value.strip().lower() == AUTO:
+        return AUTO
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"--nb-scaling: expected a positive number (the smoothing), none or auto; got {value!r}") from None
 
 
 def _range_text(ngrams: tuple[int, int] | None | str) -> str:
@@ -130,6 +142,7 @@ def train_command(
     sublinear_tf: Annotated[bool, typer.Option(help="Use 1+log(tf) instead of raw counts.")] = DEFAULTS.sublinear_tf,
     alpha: Annotated[float, typer.Option(help="Regularization strength of the classifier (larger: simpler model).")] = DEFAULTS.alpha,
     epochs: Annotated[int, typer.Option(min=1, help="Most passes over the data the classifier makes.")] = DEFAULTS.epochs,
+    nb_scaling: Annotated[str, typer.Option(help=f"Scale each class's features by their naive Bayes log-count ratio, smoothed by this much (e.g. 0.1), or none; auto: none when the median text is under {LONG_TEXT} characters, {NB_SMOOTHING} on longer texts.")] = str(DEFAULTS.nb_scaling),
     balanced: Annotated[bool, typer.Option(help="Weight classes inversely to their frequency.")] = DEFAULTS.class_weight == "balanced",
     tokenizer: Annotated[str, typer.Option(help=f"Segmenter: {' or '.join(ENGINES)}.")] = DEFAULTS.tokenizer.engine,
     user_dict: Annotated[Optional[Path], typer.Option(help="jieba user dictionary: `word [freq] [tag]` per line.")] = None,
@@ -155,6 +168,7 @@ def train_command(
             sublinear_tf=sublinear_tf,
             alpha=alpha,
             epochs=epochs,
+            nb_scaling=_nb_scaling(nb_scaling),
             class_weight="balanced" if balanced else None,
             normalization=Normalization(nfkc, t2s, drop_pinyin, drop_invisible, lowercase, collapse_whitespace),
             tokenizer=Tokenizer(
@@ -319,7 +333,7 @@ def tune_command(
 def _describe(s: Settings) -> str:
     return (
         f"word {_range_text(s.word_ngrams)}, char {_range_text(s.char_ngrams)}, min_df {s.min_df}, alpha {s.alpha:g}, "
-        f"max_features {s.max_features or 'all'}, sublinear_tf {'on' if s.sublinear_tf else 'off'}"
+        f"max_features {s.max_features or 'all'}, sublinear_tf {'on' if s.sublinear_tf else 'off'}, nb_scaling {s.nb_scaling or 'none'}"
     )
 
 
@@ -528,7 +542,8 @@ def info_command(
             f"(min_df {block.min_df}, max_features {block.max_features}, sublinear_tf {block.sublinear_tf})"
         )
     s = model.settings
-    lines.append(f"classifier: logistic regression (SGD), alpha {s.alpha}, epochs {s.epochs}, class_weight {s.class_weight}")
+    nb = f", features scaled by naive Bayes log-count ratios (smoothing {s.nb_scaling})" if s.nb_scaling else ""
+    lines.append(f"classifier: logistic regression (SGD), alpha {s.alpha}, epochs {s.epochs}, class_weight {s.class_weight}{nb}")
     if needs_tokens(model.blocks):
         lines.append(
             f"tokenizer: {s.tokenizer.engine}, {len(s.tokenizer.user_words)} user words, {len(s.tokenizer.stopwords)} stopwords"

@@ -25,6 +25,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         alpha: float = _DEFAULTS.alpha,
         class_weight: str | None = _DEFAULTS.class_weight,
         epochs: int = _DEFAULTS.epochs,
+        nb_scaling: float | None | str = _DEFAULTS.nb_scaling,
         normalization: Normalization = _DEFAULTS.normalization,
         tokenizer: Tokenizer = _DEFAULTS.tokenizer,
         random_state: int = 0,
@@ -37,6 +38,7 @@ class TextClassifier(ClassifierMixin, BaseEstimator):
         self.alpha = alpha
         self.class_weight = class_weight
         self.epochs = epochs
+        self.nb_scaling = nb_scaling
         self.normalization = normalization
         self.tokenizer = tokenizer
         self.random_state = random_state

@@ -220,6 +220,7 @@ def load(directory: str) -> Model:
                 **settings_dict,
                 "word_ngrams": _pair(settings_dict["word_ngrams"]),
                 "char_ngrams": _pair(settings_dict["char_ngrams"]),
+                "nb_scaling": settings_dict.get("nb_scaling"),  # models saved before it had none
                 "normalization": Normalization(**settings_dict["normalization"]),
                 "tokenizer": Tokenizer(
                     engine=settings_dict["tokenizer"]["engine"],

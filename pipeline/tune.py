@@ -19,6 +19,7 @@ GRID = {
     "alpha": [3e-6, 1e-5, 3e-5, 1e-4],
     "max_features": [100_000, 200_000, None],
     "sublinear_tf": [True, False],
+    "nb_scaling": [None, 0.1],
 }
 
 

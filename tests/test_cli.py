@@ -339,6 +339,11 @@ def _no_balanced(info, m):
     assert m["settings"]["class_weight"] is None
 
 
+def _nb_scaling(info, m):
+    assert "classifier: logistic regression (SGD), alpha 1e-05, epochs 50, class_weight balanced, features scaled by naive Bayes log-count ratios (smoothing 0.3)" in info.splitlines()
+    assert m["settings"]["nb_scaling"] == 0.3
+
+
 def _seed(info, m):
     assert re.search(r"^training data: .*, valid 0\.0, seed 3$", info, re.M)
     assert m["training"]["seed"] == 3
@@ -365,6 +370,7 @@ FEATURE_OPTIONS = [
     (["--alpha", "0.0003"], _alpha),
     (["--epochs", "7"], _epochs),
     (["--no-balanced"], _no_balanced),
+    (["--nb-scaling", "0.3"], _nb_scaling),
     (["--seed", "3"], _seed),
     *[([flag], _normalization(flag)) for flag in NORMALIZATION_FLAGS],
 ]
@@ -932,6 +938,11 @@ def case_bad_word_ngrams(tmp_path, model_dir):
 def case_bad_char_ngrams(tmp_path, model_dir):
     data = _labeled(tmp_path, ["体育", "财经"])
     return _train(data, "--char-ngrams", "1-x"), ["--char-ngrams", "'1-x'"]
+
+
+def case_bad_nb_scaling(tmp_path, model_dir):
+    data = _labeled(tmp_path, ["体育", "财经"])
+    return _train(data, "--nb-scaling", "strong"), ["--nb-scaling", "'strong'"]
 
 
 def case_bad_min_df(tmp_path, model_dir):

@@ -141,6 +141,21 @@ def test_auto_min_df_follows_the_median_text_length(examples):
         Settings(word_ngrams=(1, 1)).feature_blocks()  # min_df still "auto"
 
 
+def test_auto_nb_scaling_follows_the_median_text_length(examples):
+    from pipeline.model import NB_SMOOTHING
+
+    short, long = examples["texts"], _long(examples["texts"])
+    assert Settings().for_texts(short).nb_scaling is None  # headlines: too few counts for a ratio
+    assert Settings().for_texts(long).nb_scaling == NB_SMOOTHING
+    assert Settings(nb_scaling=None).for_texts(long).nb_scaling is None  # a choice is kept
+    assert Settings(nb_scaling=0.5).for_texts(short).nb_scaling == 0.5
+    model = pipeline.train(long, {"topic": examples["topic"]}, valid=0)
+    assert model.settings.nb_scaling == NB_SMOOTHING
+    labeled = [i for i, t in enumerate(examples["topic"]) if t]
+    predicted = model.predict([long[i] for i in labeled])["topic"]
+    assert np.mean([p == examples["topic"][i] for p, i in zip(predicted, labeled)]) > 0.9
+
+
 def test_without_word_ngrams_nothing_is_segmented(examples, monkeypatch):
     texts = _long(examples["texts"])
     reference = pipeline.train(texts, {"topic": examples["topic"]}, valid=0).predict(texts[:20])["topic"]
@@ -154,7 +169,7 @@ def test_without_word_ngrams_nothing_is_segmented(examples, monkeypatch):
     assert model.predict(texts[:20])["topic"].tolist() == reference.tolist()
 
 
-@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"word_ngrams": "sometimes"}, {"char_ngrams": "often"}, {"min_df": 0}, {"min_df": "often"}, {"alpha": 0}, {"epochs": 0}, {"class_weight": "auto"}])
+@pytest.mark.parametrize("bad", [{"word_ngrams": None, "char_ngrams": None}, {"word_ngrams": "sometimes"}, {"char_ngrams": "often"}, {"min_df": 0}, {"min_df": "often"}, {"nb_scaling": 0}, {"nb_scaling": "often"}, {"alpha": 0}, {"epochs": 0}, {"class_weight": "auto"}])
 def test_bad_settings_are_refused(bad):
     with pytest.raises(ConfigError):
         Settings(**bad)

@@ -28,7 +28,7 @@ def tuned(examples):
 
 def test_the_defaults_are_tried_first(tuned):
     _, trials = tuned
-    assert trials[0].settings == pipeline.Settings(word_ngrams=(1, 1), char_ngrams=(1, 2), min_df=1)  # "auto" on short texts
+    assert trials[0].settings == pipeline.Settings(word_ngrams=(1, 1), char_ngrams=(1, 2), min_df=1, nb_scaling=None)  # "auto" on short texts
     assert len({t.settings for t in trials}) == len(trials) == 4  # then other, distinct combinations
 
 
@@ -104,7 +104,7 @@ def test_cli_prints_each_try_and_the_best_and_writes_a_loadable_model(tmp_path):
     lines = result.stdout.splitlines()
     tries = [line for line in lines if line.startswith("try: ")]
     assert len(tries) == 2
-    assert tries[0].startswith(f"try: {_describe(pipeline.Settings(word_ngrams=(1, 1), char_ngrams=(1, 2), min_df=1))}: macro-F1 ")
+    assert tries[0].startswith(f"try: {_describe(pipeline.Settings(word_ngrams=(1, 1), char_ngrams=(1, 2), min_df=1, nb_scaling=None))}: macro-F1 ")
     assert all(" accuracy " in line and line.endswith(" s") for line in tries)
     best = next(line for line in lines if line.startswith("best: "))
     assert lines.index(best) == len(tries)  # after every try, before the report
