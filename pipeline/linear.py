@@ -98,5 +98,4 @@ def _nb_ratios(X: sp.csr_matrix, of_row: np.ndarray, n_classes: int, smoothing: 
     indicator = sp.csr_matrix((np.ones(len(of_row), np.float32), (of_row, np.arange(len(of_row)))), shape=(n_classes, len(of_row)))
     in_class = np.asarray((indicator @ X).todense(), dtype=np.float64)
     own, rest = in_class + smoothing, in_class.sum(axis=0) - in_class + smoothing
-    ratios = np.log(own / own.sum(axis=1, keepdims=True)) - np.log(rest / rest.sum(axis=1, keepdims=True))
-    return ratios
+    return np.log(own / own.sum(axis=1, keepdims=True)) - np.log(rest / rest.sum(axis=1, keepdims=True))
