@@ -35,3 +35,19 @@ def test_nb_scaling_with_two_classes_gives_one_logistic_function_for_the_second(
     assert head.classes == ["a", "b"] and head.coef.shape == (1, 4)
     p = head.predict_proba(X)
     assert (p[:, 1] > 0.5).tolist() == [label == "b" for label in y]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 50 epochs, as the head has
+def test_the_ratios_are_folded_into_the_weights():
+    """The head's score on raw features is each class's classifier's score on its scaled features."""
+    from sklearn.linear_model import SGDClassifier
+
+    X = sp.csr_matrix(ROWS)
+    head = fit_linear(X, LABELS, alpha=1e-4, epochs=50, nb_smoothing=0.1, seed=3)
+    _, of_row = np.unique(LABELS, return_inverse=True)
+    ratios = _nb_ratios(X, of_row, 3, smoothing=0.1)
+    scores = head._scores(X)
+    for i in range(3):
+        scaled = X @ sp.diags(ratios[i])
+        clf = SGDClassifier(loss="log_loss", alpha=1e-4, class_weight="balanced", max_iter=50, tol=1e-4, random_state=3)
+        np.testing.assert_allclose(scores[:, i], clf.fit(scaled, of_row == i).decision_function(scaled), rtol=1e-4, atol=1e-4)
