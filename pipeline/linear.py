@@ -79,12 +79,11 @@ def fit_linear(
         else:
             classes, of_row = np.unique(np.asarray(y), return_inverse=True)
             ratios = _nb_ratios(X, of_row, len(classes), nb_smoothing)
-            # SGD works in float64: X is converted once, and each class's scaled copy is written over
-            # the last one. Two classes: one logistic function, for the second, as SGDClassifier gives it.
-            X = sp.csr_matrix(X, dtype=np.float64)
+            # Each class's scaled copy of X is written over the last one. Two classes: one logistic
+            # function, for the second, as SGDClassifier gives it.
             scaled, coef, intercept = X.copy(), [], []
             for i in range(1 if len(classes) == 2 else 0, len(classes)):
-                np.multiply(X.data, ratios[i][X.indices], out=scaled.data)
+                np.multiply(X.data, ratios[i][X.indices], out=scaled.data, casting="same_kind")
                 fitted = sgd().fit(scaled, of_row == i)
                 coef.append(fitted.coef_[0] * ratios[i])
                 intercept.append(fitted.intercept_[0])
