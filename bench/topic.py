@@ -275,7 +275,7 @@ def cross_validate(names: list[str], folds: int) -> str:
                     label, _, _ = run([x[i] for i in train], [y[i] for i in train], Path(work))
                     predicted, _ = label([x[i] for i in test])
                 correct[system].append(np.mean([p == y[i] for p, i in zip(predicted, test)]))
-                log(f"{name} fold {len(correct[system])} {system}: {correct[system][-1]:.4f}")
+                print(f"{name} fold {len(correct[system])} {system}: {correct[system][-1]:.4f}", file=sys.stderr, flush=True)
         ours = np.array(correct["pipeline"])
         for system, accs in correct.items():
             accs = np.array(accs)
@@ -285,10 +285,6 @@ def cross_validate(names: list[str], folds: int) -> str:
     return "\n".join(rows) + (
         f"\n\nEach set's whole train.csv; {platform.machine()}, Python {platform.python_version()}; fastText: {FT_MANUAL}, one thread."
     )
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def child(system: str, name: str, args, ft_settings: dict | None = None) -> dict:

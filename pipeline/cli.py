@@ -62,26 +62,26 @@ def _ngrams(value: str, option: str) -> tuple[int, int] | None | str:
         raise ConfigError(f"{option}: expected a range like 1-2, a single n like 2, none or auto; got {value!r}") from None
 
 
-def _min_df(value: str) -> int | str:
-    """'3' -> 3; 'auto' stays 'auto'."""
+def _auto_or(value: str, parse, option: str, expected: str):
+    """'auto' stays 'auto'; anything else is `parse`d, or refused naming `option` and what it `expected`."""
     if value.strip().lower() == AUTO:
         return AUTO
     try:
-        return int(value)
+        return parse(value)
     except ValueError:
-        raise ConfigError(f"--min-df: expected a whole number or auto; got {value!r}") from None
+        raise ConfigError(f"{option}: expected {expected}; got {value!r}") from None
+
+
+def _min_df(value: str) -> int | str:
+    """'3' -> 3; 'auto' stays 'auto'."""
+    return _auto_or(value, int, "--min-df", "a whole number or auto")
 
 
 def _nb_scaling(value: str) -> float | None | str:
     """'0.1' -> 0.1, 'none' -> None; 'auto' stays 'auto'."""
     if value.strip().lower() in ("none", "off"):
         return None
-    if value.strip().lower() == AUTO:
-        return AUTO
-    try:
-        return float(value)
-    except ValueError:
-        raise ConfigError(f"--nb-scaling: expected a positive number (the smoothing), none or auto; got {value!r}") from None
+    return _auto_or(value, float, "--nb-scaling", "a positive number (the smoothing), none or auto")
 
 
 def _range_text(ngrams: tuple[int, int] | None | str) -> str:

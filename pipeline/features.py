@@ -302,14 +302,14 @@ class _Index:
 
 def _sum_by_key(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The distinct keys of all the arrays, sorted, and the sum of their counts."""
-    if not keys:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    keys, counts = np.concatenate(keys), np.concatenate(counts)
+    keys, counts = np.concatenate(keys or [np.zeros(0, np.int64)]), np.concatenate(counts or [np.zeros(0, np.int32)])
+    if not len(keys):
+        return keys, np.zeros(0, np.int64)
     order = np.argsort(keys)
     keys, counts = keys[order], counts[order]
-    del order
+    del order  # freed before the run arrays are made: it is as large as the keys
     starts = _run_starts(keys)
-    return keys[starts], np.add.reduceat(counts, starts, dtype=np.int64) if len(keys) else np.zeros(0, np.int64)
+    return keys[starts], np.add.reduceat(counts, starts, dtype=np.int64)
 
 
 def _run_starts(values: np.ndarray) -> np.ndarray:
