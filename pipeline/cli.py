@@ -535,15 +535,15 @@ def info_command(
         if q.document:
             lexicons = ", ".join(f"{k} ({len(v)})" for k, v in q.document.lexicons.items()) or "none"
             lines.append(f"quality document: {', '.join(q.document.head.classes)}; lexicons: {lexicons}")
-    for block in model.blocks:
-        lo, hi = block.ngram_range
+    lines += _features_and_classifier(model)
+    if model.long:
+        long = model.long
         lines.append(
-            f"features {block.kind} {lo}-{hi}-grams: {block.n_terms} terms "
-            f"(min_df {block.min_df}, max_features {block.max_features}, sublinear_tf {block.sublinear_tf})"
+            f"long texts (from {long.min_chars} characters on): head {', '.join(long.model.heads)} mixed with a long-text model "
+            f"at weight {long.weight:g}; its labels: {', '.join(label for c in long.model.classes_.values() for label in c)}"
         )
+        lines += ["  long-text " + line for line in _features_and_classifier(long.model)]
     s = model.settings
-    nb = f", features scaled by naive Bayes log-count ratios (smoothing {s.nb_scaling})" if s.nb_scaling else ""
-    lines.append(f"classifier: logistic regression (SGD), alpha {s.alpha}, epochs {s.epochs}, class_weight {s.class_weight}{nb}")
     if needs_tokens(model.blocks):
         lines.append(
             f"tokenizer: {s.tokenizer.engine}, {len(s.tokenizer.user_words)} user words, {len(s.tokenizer.stopwords)} stopwords"
@@ -563,6 +563,20 @@ def info_command(
         lines.append(f"quality training data: {q['page_count']} pages from {q['pages']}, {q['document_count']} documents from {q['documents']}, seed {q['seed']}")
     lines.append("versions: " + ", ".join(f"{k} {v}" for k, v in manifest.get("versions", {}).items()))
     typer.echo("\n".join(lines))
+
+
+def _features_and_classifier(model: Model) -> list[str]:
+    lines = []
+    for block in model.blocks:
+        lo, hi = block.ngram_range
+        lines.append(
+            f"features {block.kind} {lo}-{hi}-grams: {block.n_terms} terms "
+            f"(min_df {block.min_df}, max_features {block.max_features}, sublinear_tf {block.sublinear_tf})"
+        )
+    s = model.settings
+    nb = f", features scaled by naive Bayes log-count ratios (smoothing {s.nb_scaling})" if s.nb_scaling else ""
+    lines.append(f"classifier: logistic regression (SGD), alpha {s.alpha}, epochs {s.epochs}, class_weight {s.class_weight}{nb}")
+    return lines
 
 
 def main():

@@ -22,6 +22,8 @@ UNCERTAIN = "uncertain"  # the label of a head whose best probability is below t
 AUTO = "auto"  # word_ngrams, char_ngrams, min_df and nb_scaling decided by the training texts' length: see Settings.for_texts
 LONG_TEXT = 300  # characters: from this median text length on, "auto" means long-article settings
 NB_SMOOTHING = 0.1  # nb_scaling "auto" on long texts: the best of 0.03, 0.1 and 0.3 by cross-validation on thucnews_articles
+LONG_MIN_CHARS = 100  # a long-text model reads texts from this length on: longer than any headline of our sets (40), shorter than 99% of their articles
+LONG_WEIGHT = 0.5  # its share of the mixed probabilities: the best of 0.3-1.0 on a validation split of the default model's training rows
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,30 @@ def prepare(texts: Sequence[str], settings: Settings, jobs: int = 1, progress: P
     return clean, tokens
 
 
+@dataclass(frozen=True)
+class LongTexts:
+    """A second model whose heads a model mixes into its own on long texts: for a text of at least
+    `min_chars` characters (what the heads read, after cleaning), a head's probabilities are
+    (1 - weight) x its own + weight x the long model's (nothing for labels the long model lacks).
+    One model for headlines and articles alike must choose one set of features; the long model
+    brings those of long articles (character 1-3-grams, naive Bayes scaling), learned from
+    articles only. Made by Model.add_long_model."""
+
+    model: Model
+    min_chars: int
+    weight: float
+
+    def mix_into(self, proba: dict[str, np.ndarray], texts: list[str], classes: dict[str, list[str]], jobs: int) -> None:
+        rows = [i for i, text in enumerate(texts) if len(text) >= self.min_chars]
+        if not rows:
+            return
+        for name, p in self.model.predict_proba([texts[i] for i in rows], jobs, clean=False).items():
+            columns = [classes[name].index(label) for label in self.model.classes_[name]]
+            mixed = (1 - self.weight) * proba[name][rows]
+            mixed[:, columns] += self.weight * p
+            proba[name][rows] = mixed
+
+
 class Model:
     """A trained model: normalization and tokenizer settings, feature blocks and named heads."""
 
@@ -172,6 +198,27 @@ class Model:
         self.training = training
         self.source = source  # (directory, sha256 of its manifest) when loaded from disk
         self.quality = quality  # line and document quality; its document label is the head "quality"
+        self.long: LongTexts | None = None  # set by add_long_model
+
+    def add_long_model(self, model: Model, min_chars: int = LONG_MIN_CHARS, weight: float = LONG_WEIGHT) -> None:
+        """Mix `model`'s heads into this model's heads of the same name on texts of at least
+        `min_chars` characters, with `weight` (see LongTexts). Its labels must be among this
+        model's labels for that head; its own quality part is not used."""
+        if not model.heads:
+            raise ConfigError("the long-text model has no heads")
+        for name, head in model.heads.items():
+            if name not in self.heads:
+                raise ConfigError(f"the long-text model has a head {name!r} that this model lacks; its heads are: {', '.join(self.heads)}")
+            extra = sorted(set(head.classes) - set(self.heads[name].classes))
+            if extra:
+                raise ConfigError(f"head {name!r}: the long-text model has labels this model lacks: {', '.join(extra)}")
+        if model.long is not None:
+            raise ConfigError("the long-text model has a long-text model of its own; give it one level only")
+        if min_chars < 1:
+            raise ConfigError(f"min_chars must be at least 1, got {min_chars}")
+        if not 0 < weight <= 1:
+            raise ConfigError(f"weight must be in (0, 1], got {weight}")
+        self.long = LongTexts(model, min_chars, weight)
 
     @property
     def classes_(self) -> dict[str, list[str]]:
@@ -234,6 +281,8 @@ class Model:
         if self.heads:
             X = self.features(inputs, jobs)
             proba = {**{name: head.predict_proba(X) for name, head in self.heads.items()}, **proba}
+            if self.long:
+                self.long.mix_into(proba, inputs, self.classes_, jobs)
         return proba
 
     def predict(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelFormatError
+from .errors import ConfigError, ModelFormatError
 from .features import TfidfBlock
 from .linear import Head
 from .model import AUTO, Model, Settings
@@ -28,8 +28,9 @@ from .quality.lines import LINE_LAYOUT_WIDTH, LINE_LAYOUT_WIDTH_3, LineModel
 from .text import Normalization, Tokenizer
 
 FORMAT = "pipeline-model"
-FORMAT_VERSION = 5  # 2: an optional quality part (line and document models); 3: more layout columns in it; 4: one more
-# column; 5: the document model's page-line head (a format 3 or 4 quality part loads without it)
+FORMAT_VERSION = 6  # 2: an optional quality part (line and document models); 3: more layout columns in it; 4: one more
+# column; 5: the document model's page-line head (a format 3 or 4 quality part loads without it); 6: an optional
+# long-text model (Model.add_long_model), and head weights stored in float16 or float32
 QUALITY_SINCE = 3  # the oldest format whose quality part this pipeline reads
 MANIFEST = "manifest.json"
 _LIBRARIES = ("pipeline", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc")
@@ -113,22 +114,36 @@ def _put_quality(files: dict[str, bytes], quality: Quality) -> dict:
     return spec
 
 
-def save(model: Model, directory: str) -> None:
-    """Write the model to `directory`, replacing what was there only once everything is written."""
-    files: dict[str, bytes] = {}
-    features = [_put_block(files, f"features/{n}-{block.kind}", block) for n, block in enumerate(model.blocks)]
-    heads = {name: _put_head(files, f"heads/{n}", head) for n, (name, head) in enumerate(model.heads.items())}
+def _put_topic_part(files: dict[str, bytes], prefix: str, model: Model) -> dict:
+    """The settings, feature blocks and heads of `model`, their files named under `prefix`."""
     settings = asdict(model.settings)
     settings["tokenizer"]["user_words"] = list(model.settings.tokenizer.user_words)
     settings["tokenizer"]["stopwords"] = sorted(model.settings.tokenizer.stopwords)
+    return {
+        "heads": {name: _put_head(files, f"{prefix}heads/{n}", head) for n, (name, head) in enumerate(model.heads.items())},
+        "features": [_put_block(files, f"{prefix}features/{n}-{block.kind}", block) for n, block in enumerate(model.blocks)],
+        "settings": settings,
+    }
+
+
+def save(model: Model, directory: str) -> None:
+    """Write the model to `directory`, replacing what was there only once everything is written."""
+    files: dict[str, bytes] = {}
+    long = None
+    if model.long:
+        long = {
+            **_put_topic_part(files, "long/", model.long.model),
+            "training": model.long.model.training,
+            "min_chars": model.long.min_chars,
+            "weight": model.long.weight,
+        }
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "heads": heads,
-        "features": features,
-        "settings": settings,
+        **_put_topic_part(files, "", model),
         "training": model.training,
         "quality": _put_quality(files, model.quality) if model.quality else None,
+        "long": long,
         "versions": library_versions(),
         "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
@@ -214,24 +229,7 @@ def load(directory: str) -> Model:
     manifest, digest = _read_manifest(directory)
     root = Path(directory)
     try:
-        settings_dict = manifest["settings"]
-        settings = Settings(
-            **{
-                **settings_dict,
-                "word_ngrams": _pair(settings_dict["word_ngrams"]),
-                "char_ngrams": _pair(settings_dict["char_ngrams"]),
-                "nb_scaling": settings_dict.get("nb_scaling"),  # models saved before it had none
-                "normalization": Normalization(**settings_dict["normalization"]),
-                "tokenizer": Tokenizer(
-                    engine=settings_dict["tokenizer"]["engine"],
-                    user_words=tuple(settings_dict["tokenizer"]["user_words"]),
-                    stopwords=frozenset(settings_dict["tokenizer"]["stopwords"]),
-                ),
-            }
-        )
-        blocks = [_get_block(root, spec, manifest) for spec in manifest["features"]]
-        n_features = sum(b.n_terms for b in blocks)
-        heads = {name: _get_head(root, spec, manifest, n_features) for name, spec in manifest["heads"].items()}
+        settings, blocks, heads = _get_topic_part(root, manifest, manifest)
         quality = None
         if manifest.get("quality"):
             if manifest["format_version"] < QUALITY_SINCE:
@@ -240,9 +238,37 @@ def load(directory: str) -> Model:
                     "train it again with `pipeline train-quality`"
                 )
             quality = _get_quality(root, manifest["quality"], manifest)
-    except (KeyError, TypeError, ValueError) as e:
+        model = Model(settings, blocks, heads, manifest.get("training", {}), source=(str(root.resolve()), digest), quality=quality)
+        if manifest.get("long"):  # format 6 on
+            spec = manifest["long"]
+            long = Model(*_get_topic_part(root, spec, manifest), spec["training"])
+            model.add_long_model(long, spec["min_chars"], spec["weight"])
+    except (KeyError, TypeError, ValueError, ConfigError) as e:
         raise ModelFormatError(f"{root / MANIFEST}: malformed manifest ({e}); the model is damaged") from None
-    return Model(settings, blocks, heads, manifest.get("training", {}), source=(str(root.resolve()), digest), quality=quality)
+    return model
+
+
+def _get_topic_part(root: Path, spec: dict, manifest: dict) -> tuple[Settings, list[TfidfBlock], dict[str, Head]]:
+    """The settings, feature blocks and heads that `spec` (the manifest or its long-text part) names."""
+    settings_dict = spec["settings"]
+    settings = Settings(
+        **{
+            **settings_dict,
+            "word_ngrams": _pair(settings_dict["word_ngrams"]),
+            "char_ngrams": _pair(settings_dict["char_ngrams"]),
+            "nb_scaling": settings_dict.get("nb_scaling"),  # models saved before it had none
+            "normalization": Normalization(**settings_dict["normalization"]),
+            "tokenizer": Tokenizer(
+                engine=settings_dict["tokenizer"]["engine"],
+                user_words=tuple(settings_dict["tokenizer"]["user_words"]),
+                stopwords=frozenset(settings_dict["tokenizer"]["stopwords"]),
+            ),
+        }
+    )
+    blocks = [_get_block(root, block, manifest) for block in spec["features"]]
+    n_features = sum(b.n_terms for b in blocks)
+    heads = {name: _get_head(root, head, manifest, n_features) for name, head in spec["heads"].items()}
+    return settings, blocks, heads
 
 
 def _get_block(root: Path, spec: dict, manifest: dict) -> TfidfBlock:
@@ -265,6 +291,8 @@ def _get_head(root: Path, spec: dict, manifest: dict, n_features: int) -> Head:
     rows = 1 if len(spec["classes"]) == 2 else len(spec["classes"])
     if coef.shape != (rows, n_features) or intercept.shape != (rows,):
         raise ModelFormatError(f"{root / spec['coef']}: shape {coef.shape} does not fit the manifest; the model is damaged")
+    if coef.dtype.kind != "f" or intercept.dtype.kind != "f":
+        raise ModelFormatError(f"{root / spec['coef']}: weights of type {coef.dtype}, expected floating point; the model is damaged")
     return Head(list(spec["classes"]), coef, intercept)
 
 

@@ -59,3 +59,23 @@ def quality_model() -> pipeline.Model:
     train = read_pages(exclude=HELD_OUT)
     quality = train_quality([pairs(p) for p in train], [p["doc_label"] for p in train], lexicons={"demo": ["百家乐", "厂家直销"]})
     return pipeline.Model(pipeline.Settings(), [], {}, {}, quality=quality)
+
+
+LONG_TOPICS = ("体育", "科技", "财经")  # the labels of long_model: a subset of small_model's topics
+
+
+@pytest.fixture(scope="session")
+def long_model(examples) -> pipeline.Model:
+    """A topic model trained only on the examples of LONG_TOPICS, each text written three times over
+    (longer texts, fewer labels than small_model: what Model.add_long_model mixes in)."""
+    rows = [i for i, t in enumerate(examples["topic"]) if t in LONG_TOPICS]
+    texts = [examples["texts"][i] * 3 for i in rows]
+    return pipeline.train(texts, {"topic": [examples["topic"][i] for i in rows]}, pipeline.Settings(min_df=1), valid=0)
+
+
+@pytest.fixture()
+def mixed_model(small_model, long_model) -> pipeline.Model:
+    """small_model's heads with long_model mixed in from 60 characters on, at weight 0.25."""
+    model = pipeline.Model(small_model.settings, small_model.blocks, small_model.heads, {})
+    model.add_long_model(long_model, min_chars=60, weight=0.25)
+    return model

@@ -693,6 +693,15 @@ def test_info_shows_validation_metrics(trained):
     assert f"training data: {manifest(out)['training']['source']}, " in info
 
 
+def test_info_describes_a_long_text_model(mixed_model, model_dir, tmp_path):
+    mixed_model.save(str(tmp_path / "m"))
+    lines = ok("info", tmp_path / "m").stdout.splitlines()
+    assert "long texts (from 60 characters on): head topic mixed with a long-text model at weight 0.25; its labels: 体育, 科技, 财经" in lines
+    long_features = [line for line in lines if line.startswith("  long-text features ")]
+    assert len(long_features) == len(mixed_model.long.model.blocks) > 0
+    assert "long texts" not in ok("info", model_dir).stdout
+
+
 def test_a_missing_default_model_is_named(monkeypatch, tmp_path):
     missing = tmp_path / "default"
     monkeypatch.setattr(cli, "DEFAULT_MODEL", missing)

@@ -232,3 +232,35 @@ def test_two_class_probability_is_the_logistic_one():
     p = head.predict_proba(sp.csr_matrix(np.array([[2.0, 0.0], [0.0, 3.0]], dtype=np.float32)))
     np.testing.assert_allclose(p[:, 1], 1 / (1 + np.exp(-np.array([2.5, -2.5]))), rtol=1e-6)
     np.testing.assert_allclose(p.sum(axis=1), 1)
+
+
+def test_a_long_text_model_is_mixed_into_long_texts_only(small_model, long_model, mixed_model, examples):
+    short = next(t for t in examples["texts"] if len(t) < 60)
+    long = next(t for t in examples["texts"] if len(t) >= 60)
+    own = small_model.predict_proba([short, long])
+    mixed = mixed_model.predict_proba([short, long])
+    np.testing.assert_allclose(mixed["quality"], own["quality"])  # a head the long model lacks
+    np.testing.assert_allclose(mixed["topic"][0], own["topic"][0])  # too short for it
+    expected = 0.75 * own["topic"][1]
+    columns = [small_model.classes_["topic"].index(c) for c in long_model.classes_["topic"]]
+    expected[columns] += 0.25 * long_model.predict_proba([long])["topic"][0]
+    np.testing.assert_allclose(mixed["topic"][1], expected, rtol=1e-6)
+    assert not np.allclose(mixed["topic"][1], own["topic"][1])
+    np.testing.assert_allclose(mixed["topic"].sum(axis=1), 1, rtol=1e-6)
+
+
+def test_a_long_text_model_must_fit_the_heads_it_joins(small_model, long_model, examples):
+    model = pipeline.Model(small_model.settings, small_model.blocks, small_model.heads, {})
+    other = pipeline.train(examples["texts"][:40], {"mood": ["a", "b"] * 20}, Settings(min_df=1), valid=0)
+    with pytest.raises(ConfigError, match="head 'mood' that this model lacks"):
+        model.add_long_model(other)
+    with pytest.raises(ConfigError, match="labels this model lacks: 体育, 科技, 财经"):
+        pipeline.Model(long_model.settings, long_model.blocks, {"topic": small_model.heads["quality"]}, {}).add_long_model(long_model)
+    for weight in (0, 1.5):
+        with pytest.raises(ConfigError, match="weight must be in"):
+            model.add_long_model(long_model, weight=weight)
+    with pytest.raises(ConfigError, match="min_chars must be at least 1"):
+        model.add_long_model(long_model, min_chars=0)
+    model.add_long_model(long_model)
+    with pytest.raises(ConfigError, match="one level only"):
+        pipeline.Model(small_model.settings, small_model.blocks, small_model.heads, {}).add_long_model(model)

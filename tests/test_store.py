@@ -72,16 +72,54 @@ def test_a_truncated_file_is_refused(model_dir, tmp_path):
 
 
 def test_a_pickled_array_is_refused_even_with_a_matching_checksum(model_dir, tmp_path):
-    import hashlib
-
     target = copy_model(model_dir, tmp_path)
-    coef = target / "heads" / "0.coef.npy"
-    np.save(coef, np.array([{"not": "numbers"}], dtype=object), allow_pickle=True)
-    manifest = json.loads((target / "manifest.json").read_text())
-    manifest["sha256"]["heads/0.coef.npy"] = hashlib.sha256(coef.read_bytes()).hexdigest()
-    (target / "manifest.json").write_text(json.dumps(manifest))
+    rewrite_array(target, "heads/0.coef.npy", np.array([{"not": "numbers"}], dtype=object))
     with pytest.raises(ModelFormatError, match="not a plain numeric array"):
         pipeline.load(str(target))
+
+
+def rewrite_array(target, name: str, array: np.ndarray) -> None:
+    """Replace one array of a saved model and its checksum, as a tool (or an attacker) would."""
+    import hashlib
+
+    np.save(target / name, array)
+    manifest = json.loads((target / "manifest.json").read_text())
+    manifest["sha256"][name] = hashlib.sha256((target / name).read_bytes()).hexdigest()
+    (target / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_weights_saved_in_float16_load_and_predict_alike(small_model, model_dir, examples, tmp_path):
+    target = copy_model(model_dir, tmp_path)
+    rewrite_array(target, "heads/0.coef.npy", small_model.heads["topic"].coef.astype(np.float16))
+    loaded = pipeline.load(str(target))
+    assert loaded.heads["topic"].coef.dtype == np.float16
+    np.testing.assert_allclose(loaded.predict_proba(examples["texts"])["topic"], small_model.predict_proba(examples["texts"])["topic"], atol=2e-3)
+
+
+def test_weights_that_are_not_floating_point_are_refused(small_model, model_dir, tmp_path):
+    target = copy_model(model_dir, tmp_path)
+    rewrite_array(target, "heads/0.coef.npy", small_model.heads["topic"].coef.astype(np.int32))
+    with pytest.raises(ModelFormatError, match="weights of type int32"):
+        pipeline.load(str(target))
+
+
+def test_a_long_text_model_survives_saving(mixed_model, examples, tmp_path):
+    mixed_model.save(str(tmp_path / "m"))
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert manifest["long"]["min_chars"] == 60 and manifest["long"]["weight"] == 0.25
+    assert set(manifest["long"]["heads"]) == {"topic"}
+    loaded = pipeline.load(str(tmp_path / "m"))
+    assert (loaded.long.min_chars, loaded.long.weight) == (60, 0.25)
+    np.testing.assert_allclose(loaded.predict_proba(examples["texts"])["topic"], mixed_model.predict_proba(examples["texts"])["topic"], rtol=1e-6)
+
+
+def test_a_long_text_model_with_foreign_labels_is_refused(mixed_model, tmp_path):
+    mixed_model.save(str(tmp_path / "m"))
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    manifest["long"]["heads"]["topic"]["classes"][0] = "天文"
+    (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFormatError, match=r"labels this model lacks: 天文\); the model is damaged"):
+        pipeline.load(str(tmp_path / "m"))
 
 
 def test_files_outside_the_manifest_are_refused(model_dir, tmp_path):
