@@ -16,7 +16,7 @@ from . import io
 from .errors import ConfigError, DataError, PipelineError
 from .evaluate import format_report
 from .features import needs_tokens
-from .model import AUTO, LONG_TEXT, NB_SMOOTHING, UNCERTAIN, Model, Settings, train
+from .model import AUTO, LONG_MIN_CHARS, LONG_TEXT, LONG_WEIGHT, NB_SMOOTHING, UNCERTAIN, Model, Settings, train
 from .quality import DOCUMENT_HEAD, train_quality
 from .quality.lines import CONTENT, clean_lines, split_lines
 from .store import load, read_manifest
@@ -153,6 +153,7 @@ def train_command(
     drop_invisible: Annotated[bool, typer.Option(help="Drop zero-width and control characters.")] = NORMALIZATION.drop_invisible,
     lowercase: Annotated[bool, typer.Option(help="Lower-case Latin letters.")] = NORMALIZATION.lowercase,
     collapse_whitespace: Annotated[bool, typer.Option(help="Collapse runs of whitespace.")] = NORMALIZATION.collapse_whitespace,
+    long_model: Annotated[Optional[Path], typer.Option(help=f"A trained model (e.g. of long articles only) whose heads are mixed into this model's (weight {LONG_WEIGHT}) on texts of {LONG_MIN_CHARS} characters or more; its labels must be among this model's. The validation report is of this model alone.")] = None,
     jobs: Jobs = 1,
 ):
     """Train a model with one head per --label-col, print validation reports, save it.
@@ -160,6 +161,7 @@ def train_command(
     Example: pipeline train news.csv --label-col topic --label-col quality --out models/mine
     """
     with _user_errors():
+        long = _load_model(long_model) if long_model else None
         settings = Settings(
             word_ngrams=_ngrams(word_ngrams, "--word-ngrams"),
             char_ngrams=_ngrams(char_ngrams, "--char-ngrams"),
@@ -181,6 +183,11 @@ def train_command(
         with _about(data), _progress(len(data_set.texts), "preparing texts") as advance:
             model = train(data_set.texts, data_set.labels, settings, valid=valid, seed=seed, jobs=jobs, progress=advance)
         model.training["source"] = str(data)
+        if long:
+            try:
+                model.add_long_model(long)
+            except ConfigError as e:
+                raise ConfigError(f"--long-model {long_model}: {e}") from None
         model.save(str(out))
     _trained(model, out)
 

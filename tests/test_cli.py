@@ -261,6 +261,25 @@ def test_train_reads_every_table_format(fmt, small_rows, trained, tmp_path):
     assert got["source"] == str(data)
 
 
+def test_train_long_model_joins_the_trained_heads(small_csv, small_rows, tmp_path):
+    articles = [r for r in small_rows if r["topic"] in ("体育", "财经")]
+    write_table(tmp_path / "articles.csv", [{"text": r["text"] * 8, "topic": r["topic"]} for r in articles])
+    ok("train", tmp_path / "articles.csv", "--label-col", "topic", "--valid", "0", "--min-df", "1", "--out", tmp_path / "long")
+    ok("train", small_csv, "--label-col", "topic", "--min-df", "1", "--long-model", tmp_path / "long", "--out", tmp_path / "m")
+    long = manifest(tmp_path / "m")["long"]
+    assert long["heads"]["topic"]["classes"] == ["体育", "财经"]
+    assert long["training"]["rows"] == len(articles)
+    assert any(line.startswith("  long-text features char 1-3-grams") for line in ok("info", tmp_path / "m").stdout.splitlines())
+
+
+def test_train_long_model_that_does_not_fit_is_refused(small_csv, trained, tmp_path):
+    out, _ = trained  # heads topic and quality: the model trained below has only quality
+    user_error(run("train", small_csv, "--label-col", "quality", "--min-df", "1", "--long-model", out, "--out", tmp_path / "x"),
+               f"--long-model {out}: ", "head 'topic' that this model lacks")
+    assert not (tmp_path / "x").exists()
+    user_error(run("train", small_csv, "--label-col", "topic", "--long-model", tmp_path / "nowhere", "--out", tmp_path / "x"), "nowhere")
+
+
 def test_train_text_col(small_rows, tmp_path):
     data = tmp_path / "body.csv"
     write_table(data, [{"body": r["text"], "quality": r["quality"]} for r in small_rows])

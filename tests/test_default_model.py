@@ -57,6 +57,7 @@ def test_the_default_model_has_the_taxonomy_and_a_quality_part(default_model, sc
     assert set(default_model.classes_["topic"]) == set(schema["topic"])
     assert default_model.classes_["quality"] == ["ad", "content", "spam"]
     assert default_model.quality.lines is not None
+    assert set(default_model.long.model.classes_["topic"]) < set(schema["topic"])  # the long-text model: articles' topics only
     size = sum(p.stat().st_size for p in DEFAULT.rglob("*") if p.is_file())
     assert size <= 20 * 2**20
 
