@@ -4,7 +4,9 @@ The held-back rows are the ones models/build.py leaves out (the seeded 80/20 spl
 with their labels mapped onto labels/topics.toml. On each set:
   - the default model, topic heads reading the cleaned text (what users get) and the whole text (--no-clean),
     its best label among the set's own labels only (how well it knows the topics the set has,
-    without the chance to pick one of its other labels), and without its long-text model (what that adds);
+    without the chance to pick one of its other labels), without its long-text model (what that adds),
+    and, on the long-article sets, on noisy copies of the held-back articles (bench/noise.py, as
+    bench/robustness.py makes them: wrapped in boilerplate and ads, traditional script, pinyin);
   - "one model per set": pipeline trained with default settings on that set's 80% alone (mapped labels),
     the issue's yardstick (the default model may be at most 3 points below it);
   - fastText (bench/topic.py's manual settings, one thread) trained on the same pooled 80% as the default.
@@ -20,6 +22,7 @@ import argparse
 import copy
 import importlib.util
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -58,6 +61,8 @@ def _load(name: str, path: Path):
 
 build = _load("models_build", ROOT / "models" / "build.py")
 topic = _load("bench_topic", HERE / "topic.py")
+noise = _load("bench_noise", HERE / "noise.py")
+NOISE_SEED = 0
 
 
 def log(message: str) -> None:
@@ -127,9 +132,14 @@ def main() -> None:
         all_truth += test_y
         all_guess += cleaned
         a_clean, a_among, a_whole, a_short, a_own, a_ft = (accuracy(g, test_y) for g in (cleaned, among_own, whole, short_only, own, ft))
+        noisy = "-"
+        if name in build.LONG_SETS:
+            noisy_x = [noise.noisy(t, random.Random(NOISE_SEED * 1_000_003 + i)) for i, t in enumerate(test_x)]
+            a_noisy = accuracy(best(classes, topic_proba(model, noisy_x, clean=True)), test_y)
+            noisy = f"{a_noisy:.4f} ({100 * (a_noisy - a_clean):+.1f})"
         verdict = "met" if 100 * (a_own - a_clean) <= TARGET else "MISSED"
         rows.append(
-            f"| {name} | {len(test_x):,} | {a_clean:.4f} | {a_whole:.4f} | {a_among:.4f} | {a_short:.4f} | {a_own:.4f} | "
+            f"| {name} | {len(test_x):,} | {a_clean:.4f} | {a_whole:.4f} | {a_among:.4f} | {a_short:.4f} | {noisy} | {a_own:.4f} | "
             f"{100 * (a_clean - a_own):+.1f} ({verdict}) | {a_ft:.4f} | {100 * (a_clean - a_ft):+.1f} |"
         )
 
@@ -139,8 +149,8 @@ def main() -> None:
     out = [
         f"Default model `{args.model.relative_to(ROOT) if args.model.is_relative_to(ROOT) else args.model}` on the held-back 20% of each topic set (labels mapped by labels/topics.toml)",
         "",
-        "| set | held-back texts | default | default, --no-clean | default, among the set's labels | default without its long-text model | one model per set | default vs per set, points | fastText, pooled | default vs fastText, points |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| set | held-back texts | default | default, --no-clean | default, among the set's labels | default without its long-text model | default on noisy copies (points) | one model per set | default vs per set, points | fastText, pooled | default vs fastText, points |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         "| topic | held-back texts | precision | recall | F1 |",
