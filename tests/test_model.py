@@ -249,6 +249,11 @@ def test_a_long_text_model_is_mixed_into_long_texts_only(small_model, long_model
     np.testing.assert_allclose(mixed["topic"].sum(axis=1), 1, rtol=1e-6)
 
 
+def test_a_long_text_model_predicts_alike_in_parallel(mixed_model, examples):
+    texts = examples["texts"] * 4  # enough for both processes, long texts among them
+    np.testing.assert_allclose(mixed_model.predict_proba(texts, jobs=2)["topic"], mixed_model.predict_proba(texts)["topic"], rtol=1e-6)
+
+
 def test_a_long_text_model_must_fit_the_heads_it_joins(small_model, long_model, examples):
     model = pipeline.Model(small_model.settings, small_model.blocks, small_model.heads, {})
     other = pipeline.train(examples["texts"][:40], {"mood": ["a", "b"] * 20}, Settings(min_df=1), valid=0)
