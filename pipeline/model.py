@@ -173,10 +173,11 @@ class LongTexts:
         rows = [i for i, text in enumerate(texts) if len(text) >= self.min_chars]
         if not rows:
             return
-        for name, p in self.model.predict_proba([texts[i] for i in rows], jobs, clean=False).items():
-            columns = [classes[name].index(label) for label in self.model.classes_[name]]
+        X = self.model.features([texts[i] for i in rows], jobs)  # its heads only: its quality part, if any, is not used
+        for name, head in self.model.heads.items():
+            columns = [classes[name].index(label) for label in head.classes]
             mixed = (1 - self.weight) * proba[name][rows]
-            mixed[:, columns] += self.weight * p
+            mixed[:, columns] += self.weight * head.predict_proba(X)
             proba[name][rows] = mixed
 
 

@@ -249,6 +249,16 @@ def test_a_long_text_model_is_mixed_into_long_texts_only(small_model, long_model
     np.testing.assert_allclose(mixed["topic"].sum(axis=1), 1, rtol=1e-6)
 
 
+def test_a_long_text_models_quality_part_is_not_mixed_in(small_model, long_model, quality_model, examples):
+    with_quality = pipeline.Model(long_model.settings, long_model.blocks, long_model.heads, {}, quality=quality_model.quality)
+    model = pipeline.Model(small_model.settings, small_model.blocks, small_model.heads, {})
+    model.add_long_model(with_quality, min_chars=60)
+    alone = pipeline.Model(small_model.settings, small_model.blocks, small_model.heads, {})
+    alone.add_long_model(long_model, min_chars=60)
+    for name, p in alone.predict_proba(examples["texts"]).items():
+        np.testing.assert_allclose(model.predict_proba(examples["texts"])[name], p)
+
+
 def test_a_long_text_model_predicts_alike_in_parallel(mixed_model, examples):
     texts = examples["texts"] * 4  # enough for both processes, long texts among them
     np.testing.assert_allclose(mixed_model.predict_proba(texts, jobs=2)["topic"], mixed_model.predict_proba(texts)["topic"], rtol=1e-6)
