@@ -5,9 +5,11 @@ text every time. All templates below are written by hand for this benchmark: the
 numbers and contacts are invented (phones are all zeros, domains are example.com/.net/.org).
 
     wrap(article, rng)               boilerplate above and below, ad lines between paragraphs
+    wrap_lines(article, rng)         the same page as (line, role) pairs
     to_traditional(text)             simplified -> traditional script (OpenCC s2t)
     inject_pinyin(text, rng, rate)   上午 -> 上午(shàngwǔ) after a share of the words
     noisy(article, rng)              the composite the robustness benchmark uses
+    noisy_page(article, rng)         the same, with what was done and each line's role
 """
 
 from __future__ import annotations
@@ -380,19 +382,24 @@ def _below(rng: random.Random) -> list[str]:
     return [line for _, lines in blocks for line in lines]
 
 
+def wrap_lines(article: str, rng: random.Random) -> list[tuple[str, str]]:
+    """`wrap`'s page as (line, role) pairs, the role being "article", "ad" or "boilerplate"."""
+    paragraphs = _paragraphs(article, rng)
+    above, below = _above(rng), _below(rng)
+    gaps = list(range(1, len(paragraphs))) or [0, 1]  # one paragraph: ads go right above or below it
+    body = [(p, "article") for p in paragraphs]
+    for gap in sorted(rng.sample(gaps, min(len(gaps), rng.randint(0, 2))), reverse=True):
+        body.insert(gap, (_fill(ADS, rng), "ad"))
+    return [(line, "boilerplate") for line in above] + body + [(line, "boilerplate") for line in below]
+
+
 def wrap(article: str, rng: random.Random) -> str:
     """The article as a crawled page: 3-8 boilerplate lines above, 3-8 below, 0-2 ad lines between paragraphs.
 
     Every character of the article is kept, in order; lines are only added around and between its
     paragraphs (a long one-line article may be cut at 。 into up to three paragraphs).
     """
-    paragraphs = _paragraphs(article, rng)
-    above, below = _above(rng), _below(rng)
-    gaps = list(range(1, len(paragraphs))) or [0, 1]  # one paragraph: ads go right above or below it
-    body = list(paragraphs)
-    for gap in sorted(rng.sample(gaps, min(len(gaps), rng.randint(0, 2))), reverse=True):
-        body.insert(gap, _fill(ADS, rng))
-    return "\n".join(above + body + below)
+    return "\n".join(line for line, _ in wrap_lines(article, rng))
 
 
 @functools.cache
@@ -434,20 +441,29 @@ REPEAT = 0.1  # share of documents whose body appears twice (copy sites that pas
 PINYIN_RATE = (0.05, 0.3)  # share of words annotated, drawn per document
 
 
-def noisy_with_kind(article: str, rng: random.Random) -> tuple[str, str]:
-    """`noisy` and a name for what was done, e.g. "wrap+traditional+pinyin"."""
+def noisy_page(article: str, rng: random.Random) -> tuple[str, str, list[str]]:
+    """`noisy`, a name for what was done (e.g. "wrap+traditional+pinyin"), and the role of each of the
+    text's lines (`text.splitlines()`; "article", "ad" or "boilerplate", as `wrap_lines`; the script
+    changes keep the lines)."""
     kind = ["wrap"]
     if rng.random() < REPEAT:
         article = article + "\n" + article
         kind.append("repeat")
-    text = wrap(article, rng)
+    lines = wrap_lines(article, rng)
+    text = "\n".join(line for line, _ in lines)
+    roles = [role for line, role in lines for _ in line.splitlines() or [line]]  # a paragraph may hold a line break
     script = rng.randrange(3)  # 0: traditional, 1: pinyin, 2: both
     if script >= 1:
         text = inject_pinyin(text, rng, rng.uniform(*PINYIN_RATE))
     if script != 1:
         text = to_traditional(text)  # after the pinyin: words are cut on simplified text, as copy sites do
     kind.insert(1, ["traditional", "pinyin", "traditional+pinyin"][script])
-    return text, "+".join(kind)
+    return text, "+".join(kind), roles
+
+
+def noisy_with_kind(article: str, rng: random.Random) -> tuple[str, str]:
+    """`noisy` and a name for what was done, e.g. "wrap+traditional+pinyin"."""
+    return noisy_page(article, rng)[:2]
 
 
 def noisy(article: str, rng: random.Random) -> str:

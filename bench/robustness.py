@@ -92,10 +92,27 @@ class FastTextSystem:
         return out
 
 
-def noisy_copies(texts, rows, seed: int) -> tuple[list[str], list[str]]:
-    """A noisy copy of each text, seeded by (seed, its row in the evaluation split): --limit does not change it."""
-    pairs = [noise.noisy_with_kind(text, random.Random(seed * 1_000_003 + row)) for text, row in zip(texts, rows)]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
+def noisy_copies(texts, rows, seed: int) -> tuple[list[str], list[str], list[list[str]]]:
+    """A noisy copy of each text, what was done to it and its lines' roles, seeded by (seed, its row in
+    the evaluation split): --limit does not change it."""
+    pages = [noise.noisy_page(text, random.Random(seed * 1_000_003 + row)) for text, row in zip(texts, rows)]
+    return [p[0] for p in pages], [p[1] for p in pages], [p[2] for p in pages]
+
+
+def kept_by_role(model, texts, roles) -> dict[str, tuple[int, int, float]]:
+    """Per role of a line (article, ad, boilerplate): lines the model labels content, lines in all, and
+    the share of the role's characters in those content lines."""
+    lines, kept, chars, kept_chars = Counter(), Counter(), Counter(), Counter()
+    for text, page_roles in zip(texts, roles):
+        present = [role for line, role in zip(text.splitlines(), page_roles, strict=True) if line.strip()]
+        for line, role in zip(model.label_lines(text), present, strict=True):
+            size = len("".join(line.text.split()))
+            lines[role] += 1
+            chars[role] += size
+            if line.label == "content":
+                kept[role] += 1
+                kept_chars[role] += size
+    return {role: (kept[role], lines[role], kept_chars[role] / max(chars[role], 1)) for role in sorted(lines)}
 
 
 def cell(value: float | None, digits: int = 4) -> str:
@@ -152,7 +169,7 @@ def main():
             picked = sorted(random.Random(0).sample(picked, args.limit))
         clean_x, truth = [test_x[i] for i in picked], [test_y[i] for i in picked]
         start = time.perf_counter()
-        noisy_x, kinds = noisy_copies(clean_x, picked, args.seed)
+        noisy_x, kinds, roles = noisy_copies(clean_x, picked, args.seed)
         log(f"{name}: {len(noisy_x):,} noisy copies in {time.perf_counter() - start:.1f} s")
         cleaned_x = read_x = None
         if cleaner is not None:
@@ -162,6 +179,11 @@ def main():
             cleaned_x = [cleaner.clean(t) for t in noisy_x]
             read_x = [topic_text(t, c) for t, c in zip(noisy_x, cleaned_x)]
             log(f"{name}: cleaned in {time.perf_counter() - start:.1f} s")
+            kept = kept_by_role(cleaner, noisy_x, roles)
+            notes.append(
+                f"- {name}: lines of the noisy pages that `{args.quality}` labels content, by what they are: "
+                + "; ".join(f"{role} {k:,} of {n:,} ({share:.1%} of the characters)" for role, (k, n, share) in kept.items())
+            )
         by_kind = defaultdict(list)
         as_read = []
         for system in systems:

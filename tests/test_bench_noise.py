@@ -90,3 +90,26 @@ def test_noisy_is_deterministic_and_keeps_the_words():
     assert outs == [noise.noisy(ARTICLE, random.Random(seed)) for seed in range(12)]
     assert len(set(outs)) == len(outs)
     assert any("運動會" in out for out in outs) and any("(" in out and "运动会" in out for out in outs)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_wrap_lines_give_each_line_its_role(seed):
+    lines = noise.wrap_lines(TWO_LINES, random.Random(seed))
+    assert "\n".join(line for line, _ in lines) == noise.wrap(TWO_LINES, random.Random(seed))
+    assert [line for line, role in lines if role == "article"] == TWO_LINES.split("\n")
+    ads = [line for line, role in lines if role == "ad"]
+    assert len(ads) <= 2 and all(line not in TWO_LINES for line in ads)
+    roles = [role for _, role in lines]
+    first, last = roles.index("article"), len(roles) - 1 - roles[::-1].index("article")
+    assert set(roles[:first - 1]) == {"boilerplate"} and set(roles[last + 2:]) == {"boilerplate"}  # ads sit next to the article
+
+
+def test_noisy_page_gives_a_role_to_every_line_of_the_noisy_text():
+    pytest.importorskip("pypinyin")
+    for seed in range(12):
+        text, kind, roles = noise.noisy_page(TWO_LINES, random.Random(seed))
+        assert (text, kind) == noise.noisy_with_kind(TWO_LINES, random.Random(seed))
+        lines = text.splitlines()
+        assert len(roles) == len(lines) and roles.count("article") in (2, 4)  # 4: the body repeated
+        for line, role in zip(lines, roles):
+            assert (role == "article") == any(s in re.sub(r"\([^)]*\)", "", line) for s in ("天气", "天氣", "公园", "公園"))

@@ -25,6 +25,7 @@ from pipeline.quality.lines import (
     LINE_LAYOUT_WIDTH_3,
     Line,
     _keep_headline,
+    _keep_injected,
     _one_article,
     _posterior,
     clean_lines,
@@ -141,6 +142,31 @@ def test_a_headline_above_the_article_keeps_the_classifiers_label():
     assert np.allclose(kept[2], own[2]) and np.allclose(kept[[0, 1, 3, 4, 6, 7, 8]], smoothed[[0, 1, 3, 4, 6, 7, 8]])
     no_content = np.array([[0.9, 0.1]] * 3)
     assert np.allclose(_keep_headline(page[:3], no_content.copy(), own[:3], content=1), no_content)
+
+
+def test_a_line_the_classifier_calls_ad_or_spam_keeps_that_label_through_smoothing():
+    # Columns: ad, boilerplate, content, spam. Smoothing folded every line into the article.
+    smoothed = np.array([[0.0, 0.1, 0.9, 0.0]] * 5)
+    own = np.array(
+        [
+            [0.0, 0.0, 1.0, 0.0],
+            [0.8, 0.0, 0.2, 0.0],  # a seller's line between two paragraphs
+            [0.0, 0.0, 1.0, 0.0],
+            [0.1, 0.0, 0.3, 0.6],  # a gambling title
+            [0.45, 0.3, 0.25, 0.0],  # leans to ad, but not 0.5: the page decides
+        ]
+    )
+    kept = _keep_injected(smoothed.copy(), own, injected=[0, 3])
+    assert kept.argmax(axis=1).tolist() == [2, 0, 2, 3, 2]
+    assert np.allclose(kept[[1, 3]], own[[1, 3]]) and np.allclose(kept[[0, 2, 4]], smoothed[[0, 2, 4]])
+    assert np.allclose(_keep_injected(smoothed.copy(), own, injected=[]), smoothed)
+
+
+def test_a_spam_title_above_a_held_out_article_is_labeled_spam(quality_model):
+    page = read_pages({"education_with_ads"})[0]
+    lines = quality_model.label_lines("\n".join(line["text"] for line in page["lines"]))
+    assert page["lines"][0]["label"] == "spam" and lines[0].label == "spam"
+    assert [line.label == "content" for line in lines] != [False] * len(lines)
 
 
 def test_document_shape_sees_abstract_lines_keyword_lists_and_fragments():

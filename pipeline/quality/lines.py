@@ -26,6 +26,7 @@ from ..text import Normalization, normalize_many
 
 LINE_LABELS = ("ad", "boilerplate", "content", "spam")
 CONTENT = "content"
+_INJECTED = ("ad", "spam")
 _FULL_WEIGHT_CHARS = 30  # a line's own evidence: the root of its length up to 30 chars (1 char 0.2, 30 chars 1), then its power 1.5 (120 chars 8, 190+ chars 16)
 _MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
@@ -181,6 +182,17 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, own: np.ndarray, c
     return smoothed
 
 
+def _keep_injected(smoothed: np.ndarray, own: np.ndarray, injected: Sequence[int]) -> np.ndarray:
+    """An ad or spam line is put into a page on its own, a seller's phone line between two paragraphs
+    or a gambling title above the headline, so smoothing, which expects labels in runs, folds it into
+    the article or the navigation around it. A line the classifier alone calls ad or spam (0.5 or
+    more) keeps the classifier's own probabilities."""
+    best = own.argmax(axis=1)
+    rows = np.isin(best, injected) & (own.max(axis=1) >= 0.5)
+    smoothed[rows] = own[rows]
+    return smoothed
+
+
 def _relabel(proba: np.ndarray, rows: np.ndarray, content: int, to_content: bool) -> None:
     """Give `rows` the label content (or take it away) by swapping the content probability with that
     of the line's most likely other class: the label changes, the line keeps its confidence."""
@@ -274,6 +286,7 @@ class LineModel:
             # stand for p(line | class) up to a constant: the class shares enter once, at the start.
             emission = np.log(np.clip(p, 1e-6, 1)) * self._weights(page)[:, None]
             smoothed = _posterior(emission, self.log_transition, self.log_prior)
+            smoothed = _keep_injected(smoothed, p, [self.classes.index(c) for c in _INJECTED if c in self.classes])
             if CONTENT in self.classes:
                 boilerplate = self.classes.index("boilerplate") if "boilerplate" in self.classes else None
                 smoothed = _one_article(page, smoothed, self.classes.index(CONTENT), boilerplate)
