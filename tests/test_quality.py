@@ -24,6 +24,7 @@ from pipeline.quality.lines import (
     LINE_LAYOUT_WIDTH,
     LINE_LAYOUT_WIDTH_3,
     Line,
+    _is_furniture,
     _keep_headline,
     _keep_injected,
     _one_article,
@@ -122,26 +123,56 @@ def test_posterior_pulls_a_weak_line_towards_its_neighbours():
     assert flat[3, 1] < 0.5
 
 
-def test_a_headline_above_the_article_keeps_the_classifiers_label():
+def test_the_line_above_the_article_sharing_most_of_its_words_is_the_headline():
     page = [
-        "市图书馆新馆开放 馆内藏书超过两百万册",  # a headline, too far above the article
-        NAV,
-        "市图书馆新馆下月开放 藏书超两百万册",  # the headline
+        "市图书馆新馆下月正式开放 藏书超两百万册",  # echoes the article, but 9 lines above it: too far
+        "首页 > 市图书馆新馆 > 开放",  # a breadcrumb sharing 6 of its 7 pairs: cut by separators
+        "市图书馆新馆下月开放 藏书超两百万册",  # the headline: 12 of its 15 pairs of Han characters recur below
         "油价今晚下调 加满一箱少花九元",  # another article's headline
         "来源：示例新闻网",
-        "新馆",  # too short to echo much, but every pair of it recurs: kept when the classifier says so
+        "图书馆新馆",  # a section name: all 4 of its pairs recur, but fewer than the headline's
+        "新馆",  # one pair: too short to tell
+        "分享到：微信 微博",
+        "字号：大 中 小",
         *ARTICLE,
         FOOTER,
     ]
-    # Columns: boilerplate, content. Smoothing made every line but the article boilerplate; the
-    # classifier alone called lines 0, 2, 3 and 5 content.
-    smoothed = np.array([[0.9, 0.1]] * 6 + [[0.1, 0.9]] * 2 + [[0.9, 0.1]])
-    own = np.array([[0.4, 0.6], [0.9, 0.1], [0.3, 0.7], [0.2, 0.8], [0.9, 0.1], [0.4, 0.6], [0.1, 0.9], [0.2, 0.8], [0.1, 0.9]])
-    kept = _keep_headline(page, smoothed.copy(), own, content=1)
-    assert kept.argmax(axis=1).tolist() == [0, 0, 1, 0, 0, 1, 1, 1, 0]
-    assert np.allclose(kept[2], own[2]) and np.allclose(kept[[0, 1, 3, 4, 6, 7, 8]], smoothed[[0, 1, 3, 4, 6, 7, 8]])
+    # Columns: boilerplate, content. Smoothing made every line but the article boilerplate.
+    smoothed = np.array([[0.9, 0.1]] * 9 + [[0.1, 0.9]] * 2 + [[0.9, 0.1]])
+    kept = _keep_headline(page, smoothed.copy(), content=1)
+    assert kept.argmax(axis=1).tolist() == [0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0]
+    assert np.allclose(kept[2], [0.1, 0.9]) and np.allclose(np.delete(kept, 2, axis=0), np.delete(smoothed, 2, axis=0))
+    without_headline = page[:2] + [NAV] + page[3:]
+    kept = _keep_headline(without_headline, smoothed.copy(), content=1)
+    assert np.flatnonzero(kept.argmax(axis=1) == 1).tolist() == [5, 9, 10]  # the section name, then
+    shares_little = [NAV, "市图书馆举办读书月活动 邀请市民参加讲座", "来源：示例新闻网", *ARTICLE]  # 3 of 15 pairs recur
+    little = np.array([[0.9, 0.1]] * 3 + [[0.1, 0.9]] * 2)
+    assert np.allclose(_keep_headline(shares_little, little.copy(), content=1), little)
     no_content = np.array([[0.9, 0.1]] * 3)
-    assert np.allclose(_keep_headline(page[:3], no_content.copy(), own[:3], content=1), no_content)
+    assert np.allclose(_keep_headline(page[:3], no_content.copy(), content=1), no_content)
+
+
+@pytest.mark.parametrize(
+    "line, furniture",
+    [
+        ("首页 > 新闻 > 体育", True),
+        ("首页 时政 经济 社会 文化", True),
+        ("更新时间：2023-01-25 20:24  点击数：3468", True),
+        ("广汽回应合资传闻 全面合作项目即将展开", False),
+        ("图说洛阳| 学院师生剪窗花迎新春", False),
+        ("江城队主场3比1逆转海港", False),
+    ],
+)
+def test_breadcrumbs_menus_and_datelines_are_not_headlines(line, furniture):
+    assert _is_furniture(line) == furniture
+
+
+def test_an_ad_or_spam_line_above_the_article_is_not_made_its_headline():
+    page = ["市图书馆新馆开放 藏书超两百万册 咨询热线400-000-0000", "来源：示例新闻网", *ARTICLE]
+    # Columns: ad, boilerplate, content, spam.
+    smoothed = np.array([[0.8, 0.1, 0.1, 0.0], [0.0, 0.9, 0.1, 0.0], [0.0, 0.1, 0.9, 0.0], [0.0, 0.1, 0.9, 0.0]])
+    assert np.allclose(_keep_headline(page, smoothed.copy(), content=2, injected=[0, 3]), smoothed)
+    assert _keep_headline(page, smoothed.copy(), content=2).argmax(axis=1).tolist() == [2, 1, 2, 2]
 
 
 def test_a_line_the_classifier_calls_ad_or_spam_keeps_that_label_through_smoothing():

@@ -30,7 +30,8 @@ _INJECTED = ("ad", "spam")
 _FULL_WEIGHT_CHARS = 30  # a line's own evidence: the root of its length up to 30 chars (1 char 0.2, 30 chars 1), then its power 1.5 (120 chars 8, 190+ chars 16)
 _MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerplate they are
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
-_HEADLINE_LINES = 4  # how far above the article a headline may sit: headline, dateline, share bar, font size
+_HEADLINE_LINES = 8  # how far above the article a headline may sit: below it a dateline, source, share bar, font size, print ...
+_MIN_HEADLINE_PAIRS = 4  # pairs of Han characters a headline holds at least (5 characters in a row)
 _EDGE_CONTENT = 0.7  # an article's first or last line is content only this sure (see _one_article)
 _FIRST_POST_SHARE = 0.25  # the article is the first post this large against the largest (see _one_article)
 _POST_HEADER_CHARS = 60  # a dated line up to this long between two posts is a post or comment header, not prose
@@ -162,12 +163,20 @@ def _posterior(log_emission: np.ndarray, log_transition: np.ndarray, log_start: 
     return p / p.sum(axis=1, keepdims=True)
 
 
-def _keep_headline(page: Sequence[str], smoothed: np.ndarray, own: np.ndarray, content: int) -> np.ndarray:
-    """A headline stands alone between navigation and a dateline, so smoothing folds it into the
-    boilerplate around it. A line up to _HEADLINE_LINES above the page's first content line keeps the
-    classifier's own probabilities when the classifier alone calls it content (0.5 or more) and at
-    least half of its pairs of Han characters recur in the article below it (the run of content lines
-    that starts there): navigation, and the headlines of other articles, rarely share its words."""
+def _is_furniture(line: str) -> bool:
+    """A breadcrumb or a menu (two separators, or four items between spaces: 首页 > 新闻 > 体育), or a
+    dateline (a date or a time)."""
+    return len(_SEPARATORS.findall(line)) >= 2 or len(line.split()) >= 4 or bool(_DATE.search(line))
+
+
+def _keep_headline(page: Sequence[str], smoothed: np.ndarray, content: int, injected: Sequence[int] = ()) -> np.ndarray:
+    """A headline stands alone between navigation and a dateline, and is short, so smoothing and often
+    the classifier too call it boilerplate. What marks it is that its words recur in the article: of the
+    lines up to _HEADLINE_LINES above the page's first content line, the one sharing the most pairs of
+    Han characters with the article below it (the run of content lines that starts there), at least
+    _MIN_HEADLINE_PAIRS and at least half of its own, becomes content; on a tie, the one closest to the
+    article. The headlines of other articles rarely share its words, and a section name that does
+    shares fewer; page furniture (_is_furniture) and ad and spam lines (`injected`) are not headlines."""
     is_content = smoothed.argmax(axis=1) == content
     if not is_content.any():
         return smoothed
@@ -175,10 +184,17 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, own: np.ndarray, c
     while end < len(page) and is_content[end]:
         end += 1
     article = set(_HAN_PAIRS.findall("".join(page[first:end])[:5000]))
+    best, most = None, 0
     for i in range(max(first - _HEADLINE_LINES, 0), first):
-        pairs = set(_HAN_PAIRS.findall(page[i][:_LENGTH_CAP]))
-        if own[i, content] >= 0.5 and pairs and len(pairs & article) >= len(pairs) / 2:
-            smoothed[i] = own[i]
+        head = page[i][:_LENGTH_CAP]
+        if smoothed[i].argmax() in injected or _is_furniture(head):
+            continue
+        pairs = set(_HAN_PAIRS.findall(head))
+        shared = len(pairs & article)
+        if len(pairs) >= _MIN_HEADLINE_PAIRS and shared >= len(pairs) / 2 and shared >= most:
+            best, most = i, shared
+    if best is not None:
+        _relabel(smoothed, np.array([best]), content, to_content=True)
     return smoothed
 
 
@@ -286,11 +302,12 @@ class LineModel:
             # stand for p(line | class) up to a constant: the class shares enter once, at the start.
             emission = np.log(np.clip(p, 1e-6, 1)) * self._weights(page)[:, None]
             smoothed = _posterior(emission, self.log_transition, self.log_prior)
-            smoothed = _keep_injected(smoothed, p, [self.classes.index(c) for c in _INJECTED if c in self.classes])
+            injected = [self.classes.index(c) for c in _INJECTED if c in self.classes]
+            smoothed = _keep_injected(smoothed, p, injected)
             if CONTENT in self.classes:
                 boilerplate = self.classes.index("boilerplate") if "boilerplate" in self.classes else None
                 smoothed = _one_article(page, smoothed, self.classes.index(CONTENT), boilerplate)
-                smoothed = _keep_headline(page, smoothed, p, self.classes.index(CONTENT))
+                smoothed = _keep_headline(page, smoothed, self.classes.index(CONTENT), injected)
             out.append(smoothed)
         return out
 
