@@ -291,6 +291,7 @@ class LineModel:
             return [np.zeros((0, len(self.classes))) for _ in pages]
         # The one-vs-rest rule: the smoothing and the document features were measured with it.
         own = self.head.ovr_proba(_page_rows(pages, self.normalization, self.block, width=self.layout_width))
+        injected = [self.classes.index(c) for c in _INJECTED if c in self.classes]
         out, start = [], 0
         for page in pages:
             p = own[start : start + len(page)]
@@ -302,7 +303,6 @@ class LineModel:
             # stand for p(line | class) up to a constant: the class shares enter once, at the start.
             emission = np.log(np.clip(p, 1e-6, 1)) * self._weights(page)[:, None]
             smoothed = _posterior(emission, self.log_transition, self.log_prior)
-            injected = [self.classes.index(c) for c in _INJECTED if c in self.classes]
             smoothed = _keep_injected(smoothed, p, injected)
             if CONTENT in self.classes:
                 boilerplate = self.classes.index("boilerplate") if "boilerplate" in self.classes else None
