@@ -22,7 +22,6 @@ import argparse
 import copy
 import importlib.util
 import platform
-import random
 import statistics
 import subprocess
 import sys
@@ -134,7 +133,7 @@ def main() -> None:
         a_clean, a_among, a_whole, a_short, a_own, a_ft = (accuracy(g, test_y) for g in (cleaned, among_own, whole, short_only, own, ft))
         noisy = "-"
         if name in build.LONG_SETS:
-            noisy_x = [noise.noisy(t, random.Random(NOISE_SEED * 1_000_003 + i)) for i, t in enumerate(test_x)]
+            noisy_x = [noise.noisy(t, noise.rng_for(NOISE_SEED, i)) for i, t in enumerate(test_x)]
             a_noisy = accuracy(best(classes, topic_proba(model, noisy_x, clean=True)), test_y)
             noisy = f"{a_noisy:.4f} ({100 * (a_noisy - a_clean):+.1f})"
         verdict = "met" if 100 * (a_own - a_clean) <= TARGET else "MISSED"

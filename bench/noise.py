@@ -10,6 +10,7 @@ numbers and contacts are invented (phones are all zeros, domains are example.com
     inject_pinyin(text, rng, rate)   上午 -> 上午(shàngwǔ) after a share of the words
     noisy(article, rng)              the composite the robustness benchmark uses
     noisy_page(article, rng)         the same, with what was done and each line's role
+    rng_for(seed, row)               the seeded generator of one text's noisy copy
 """
 
 from __future__ import annotations
@@ -435,6 +436,12 @@ def inject_pinyin(text: str, rng: random.Random, rate: float) -> str:
             if reading and set(reading) <= _PINYIN_CHARS:
                 out.append(f"({reading})")
     return "".join(out)
+
+
+def rng_for(seed: int, row: int) -> random.Random:
+    """The generator of the noisy copy of the `row`-th text under noise `seed` (both benchmarks use it,
+    so a text gets the same copy in each)."""
+    return random.Random(seed * 1_000_003 + row)
 
 
 REPEAT = 0.1  # share of documents whose body appears twice (copy sites that paste an article twice)

@@ -95,17 +95,17 @@ class FastTextSystem:
 def noisy_copies(texts, rows, seed: int) -> tuple[list[str], list[str], list[list[str]]]:
     """A noisy copy of each text, what was done to it and its lines' roles, seeded by (seed, its row in
     the evaluation split): --limit does not change it."""
-    pages = [noise.noisy_page(text, random.Random(seed * 1_000_003 + row)) for text, row in zip(texts, rows)]
+    pages = [noise.noisy_page(text, noise.rng_for(seed, row)) for text, row in zip(texts, rows)]
     return [p[0] for p in pages], [p[1] for p in pages], [p[2] for p in pages]
 
 
-def kept_by_role(model, texts, roles) -> dict[str, tuple[int, int, float]]:
-    """Per role of a line (article, ad, boilerplate): lines the model labels content, lines in all, and
-    the share of the role's characters in those content lines."""
+def kept_by_role(texts, labeled, roles) -> dict[str, tuple[int, int, float]]:
+    """Per role of a line (article, ad, boilerplate): lines labeled content (`labeled`: label_lines of
+    each text), lines in all, and the share of the role's characters in those content lines."""
     lines, kept, chars, kept_chars = Counter(), Counter(), Counter(), Counter()
-    for text, page_roles in zip(texts, roles):
+    for text, page_lines, page_roles in zip(texts, labeled, roles):
         present = [role for line, role in zip(text.splitlines(), page_roles, strict=True) if line.strip()]
-        for line, role in zip(model.label_lines(text), present, strict=True):
+        for line, role in zip(page_lines, present, strict=True):
             size = len("".join(line.text.split()))
             lines[role] += 1
             chars[role] += size
@@ -145,10 +145,10 @@ def main():
         import pipeline
 
         cleaner = pipeline.load(args.quality)
-        if not callable(getattr(cleaner, "clean", None)):
+        if not callable(getattr(cleaner, "label_lines", None)):
             sys.exit(
-                f"error: the model in {args.quality} has no clean() method; --quality needs a pipeline "
-                "version with Model.clean(text) -> str (the cleaning component)"
+                f"error: the model in {args.quality} has no label_lines() method; --quality needs a pipeline "
+                "version with Model.label_lines(text) (the cleaning component)"
             )
     systems = [PipelineSystem]
     try:
@@ -173,13 +173,14 @@ def main():
         log(f"{name}: {len(noisy_x):,} noisy copies in {time.perf_counter() - start:.1f} s")
         cleaned_x = read_x = None
         if cleaner is not None:
-            from pipeline.quality import topic_text
+            from pipeline.quality import clean_lines, topic_text
 
             start = time.perf_counter()
-            cleaned_x = [cleaner.clean(t) for t in noisy_x]
+            labeled = [cleaner.label_lines(t) for t in noisy_x]  # once, for both the cleaned texts and the line counts
+            cleaned_x = [clean_lines(page) for page in labeled]
             read_x = [topic_text(t, c) for t, c in zip(noisy_x, cleaned_x)]
             log(f"{name}: cleaned in {time.perf_counter() - start:.1f} s")
-            kept = kept_by_role(cleaner, noisy_x, roles)
+            kept = kept_by_role(noisy_x, labeled, roles)
             notes.append(
                 f"- {name}: lines of the noisy pages that `{args.quality}` labels content, by what they are: "
                 + "; ".join(f"{role} {k:,} of {n:,} ({share:.1%} of the characters)" for role, (k, n, share) in kept.items())

@@ -24,7 +24,7 @@ from pipeline.quality.lines import (
     LINE_LAYOUT_WIDTH,
     LINE_LAYOUT_WIDTH_3,
     Line,
-    _is_furniture,
+    _is_nav_or_dateline,
     _keep_headline,
     _keep_injected,
     _one_article,
@@ -164,7 +164,7 @@ def test_the_line_above_the_article_sharing_most_of_its_words_is_the_headline():
     ],
 )
 def test_breadcrumbs_menus_and_datelines_are_not_headlines(line, furniture):
-    assert _is_furniture(line) == furniture
+    assert _is_nav_or_dateline(line) == furniture
 
 
 def test_an_ad_or_spam_line_above_the_article_is_not_made_its_headline():

@@ -163,7 +163,7 @@ def _posterior(log_emission: np.ndarray, log_transition: np.ndarray, log_start: 
     return p / p.sum(axis=1, keepdims=True)
 
 
-def _is_furniture(line: str) -> bool:
+def _is_nav_or_dateline(line: str) -> bool:
     """A breadcrumb or a menu (two separators, or four items between spaces: 首页 > 新闻 > 体育), or a
     dateline (a date or a time)."""
     return len(_SEPARATORS.findall(line)) >= 2 or len(line.split()) >= 4 or bool(_DATE.search(line))
@@ -176,7 +176,8 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, content: int, inje
     Han characters with the article below it (the run of content lines that starts there), at least
     _MIN_HEADLINE_PAIRS and at least half of its own, becomes content; on a tie, the one closest to the
     article. The headlines of other articles rarely share its words, and a section name that does
-    shares fewer; page furniture (_is_furniture) and ad and spam lines (`injected`) are not headlines."""
+    shares fewer; breadcrumbs, menus and datelines (_is_nav_or_dateline) and ad and spam lines
+    (`injected`) are not headlines."""
     is_content = smoothed.argmax(axis=1) == content
     if not is_content.any():
         return smoothed
@@ -187,7 +188,7 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, content: int, inje
     best, most = None, 0
     for i in range(max(first - _HEADLINE_LINES, 0), first):
         head = page[i][:_LENGTH_CAP]
-        if smoothed[i].argmax() in injected or _is_furniture(head):
+        if smoothed[i].argmax() in injected or _is_nav_or_dateline(head):
             continue
         pairs = set(_HAN_PAIRS.findall(head))
         shared = len(pairs & article)
