@@ -145,9 +145,12 @@ def test_the_line_above_the_article_sharing_most_of_its_words_is_the_headline():
     without_headline = page[:2] + [NAV] + page[3:]
     kept = _keep_headline(without_headline, smoothed.copy(), content=1)
     assert np.flatnonzero(kept.argmax(axis=1) == 1).tolist() == [5, 9, 10]  # the section name, then
-    shares_little = [NAV, "市图书馆举办读书月活动 邀请市民参加讲座", "来源：示例新闻网", *ARTICLE]  # 3 of 15 pairs recur
+    shares_little = [NAV, "市图书馆举办读书月活动 邀请市民参加讲座", "来源：示例新闻网", *ARTICLE]  # 4 of 17 pairs recur
     little = np.array([[0.9, 0.1]] * 3 + [[0.1, 0.9]] * 2)
     assert np.allclose(_keep_headline(shares_little, little.copy(), content=1), little)
+    # A headline that adds news of its own (首批读者周末排长队): 5 of its 14 pairs recur, a third.
+    adds_news = [NAV, "图书馆新馆开放 首批读者周末排长队", "来源：示例新闻网", *ARTICLE]
+    assert _keep_headline(adds_news, little.copy(), content=1).argmax(axis=1).tolist() == [0, 1, 0, 1, 1]
     no_content = np.array([[0.9, 0.1]] * 3)
     assert np.allclose(_keep_headline(page[:3], no_content.copy(), content=1), no_content)
 

@@ -32,6 +32,7 @@ _MAX_WEIGHT = 16  # a long paragraph outweighs its neighbours, however boilerpla
 _DEDUPE_MIN_CHARS = 10  # a repeated content line this long is a copy of the article, not a refrain
 _HEADLINE_LINES = 8  # how far above the article a headline may sit: below it a dateline, source, share bar, font size, print ...
 _MIN_HEADLINE_PAIRS = 4  # pairs of Han characters a headline holds at least (5 characters in a row)
+_HEADLINE_SHARED = 1 / 3  # of its pairs, at least this share recur in the article (half missed some news headlines)
 _EDGE_CONTENT = 0.7  # an article's first or last line is content only this sure (see _one_article)
 _FIRST_POST_SHARE = 0.25  # the article is the first post this large against the largest (see _one_article)
 _POST_HEADER_CHARS = 60  # a dated line up to this long between two posts is a post or comment header, not prose
@@ -174,9 +175,9 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, content: int, inje
     the classifier too call it boilerplate. What marks it is that its words recur in the article: of the
     lines up to _HEADLINE_LINES above the page's first content line, the one sharing the most pairs of
     Han characters with the article below it (the run of content lines that starts there), at least
-    _MIN_HEADLINE_PAIRS and at least half of its own, becomes content; on a tie, the one closest to the
-    article. The headlines of other articles rarely share its words, and a section name that does
-    shares fewer; breadcrumbs, menus and datelines (_is_nav_or_dateline) and ad and spam lines
+    _MIN_HEADLINE_PAIRS and at least a third of its own (_HEADLINE_SHARED), becomes content; on a tie,
+    the one closest to the article. The headlines of other articles rarely share its words, and a
+    section name that does shares fewer; breadcrumbs, menus and datelines (_is_nav_or_dateline) and ad and spam lines
     (`injected`) are not headlines."""
     is_content = smoothed.argmax(axis=1) == content
     if not is_content.any():
@@ -192,7 +193,7 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, content: int, inje
             continue
         pairs = set(_HAN_PAIRS.findall(head))
         shared = len(pairs & article)
-        if len(pairs) >= _MIN_HEADLINE_PAIRS and shared >= len(pairs) / 2 and shared >= most:
+        if len(pairs) >= _MIN_HEADLINE_PAIRS and shared >= _HEADLINE_SHARED * len(pairs) and shared >= most:
             best, most = i, shared
     if best is not None:
         _relabel(smoothed, np.array([best]), content, to_content=True)
