@@ -394,6 +394,12 @@ def wrap_lines(article: str, rng: random.Random) -> list[tuple[str, str]]:
     return [(line, "boilerplate") for line in above] + body + [(line, "boilerplate") for line in below]
 
 
+def bare_page(article: str, rng: random.Random) -> str:
+    """The article alone, cut into paragraphs as `wrap` cuts it, with nothing around or between them:
+    what `clean` should give back whole."""
+    return "\n".join(_paragraphs(article, rng))
+
+
 def wrap(article: str, rng: random.Random) -> str:
     """The article as a crawled page: 3-8 boilerplate lines above, 3-8 below, 0-2 ad lines between paragraphs.
 

@@ -115,6 +115,19 @@ def kept_by_role(texts, labeled, roles) -> dict[str, tuple[int, int, float]]:
     return {role: (kept[role], lines[role], kept_chars[role] / max(chars[role], 1)) for role in sorted(lines)}
 
 
+def bare_note(cleaner, texts, rows, seed: int) -> str:
+    """What `cleaner` keeps of the clean articles themselves, cut into paragraphs as the noisy copies
+    are and with nothing around them: all of it, ideally."""
+    pages = [noise.bare_page(text, noise.rng_for(seed, row)) for text, row in zip(texts, rows)]
+    labeled = [cleaner.label_lines(page) for page in pages]
+    kept = kept_by_role(pages, labeled, [["article"] * len(page.splitlines()) for page in pages])["article"]
+    whole = sum(all(line.label == "content" for line in page) for page in labeled)
+    return (
+        f"the same articles bare (their paragraphs, nothing around them): {kept[0]:,} of {kept[1]:,} lines "
+        f"labeled content ({kept[2]:.1%} of the characters); {whole} of {len(pages)} articles kept whole"
+    )
+
+
 def cell(value: float | None, digits: int = 4) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -185,6 +198,7 @@ def main():
                 f"- {name}: lines of the noisy pages that `{args.quality}` labels content, by what they are: "
                 + "; ".join(f"{role} {k:,} of {n:,} ({share:.1%} of the characters)" for role, (k, n, share) in kept.items())
             )
+            notes.append(f"- {name}: {bare_note(cleaner, clean_x, picked, args.seed)}")
         by_kind = defaultdict(list)
         as_read = []
         for system in systems:

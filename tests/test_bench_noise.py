@@ -47,6 +47,14 @@ def test_wrap_keeps_every_sentence_in_order_and_adds_lines_around(seed):
     assert "".join(line for line in lines if line in ARTICLE) == ARTICLE
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_bare_page_is_the_article_cut_into_paragraphs_only(seed):
+    out = noise.bare_page(ARTICLE, random.Random(seed))
+    assert out.replace("\n", "") == ARTICLE
+    assert all(line.endswith("。") for line in out.split("\n"))
+    assert noise.bare_page(TWO_LINES, random.Random(seed)) == TWO_LINES
+
+
 def test_wrap_keeps_the_article_lines():
     out = noise.wrap(TWO_LINES, random.Random(3))
     lines = out.split("\n")
