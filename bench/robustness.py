@@ -128,6 +128,22 @@ def bare_note(cleaner, texts, rows, seed: int) -> str:
     )
 
 
+def short_note(cleaner, texts, roles) -> str:
+    """What `cleaner` labels content of the noisy pages cut down to the article and the one line above
+    and below it (a short page: the classifier was trained on pages of 9 lines and more)."""
+    pages, page_roles = [], []
+    for text, text_roles in zip(texts, roles):
+        lines = [(line, role) for line, role in zip(text.splitlines(), text_roles, strict=True) if line.strip()]
+        where = [i for i, (_, role) in enumerate(lines) if role == "article"]
+        cut = lines[max(where[0] - 1, 0) : where[-1] + 2]
+        pages.append("\n".join(line for line, _ in cut))
+        page_roles.append([role for _, role in cut])
+    kept = kept_by_role(pages, [cleaner.label_lines(page) for page in pages], page_roles)
+    return "the same noisy pages cut to the article and one line above and below it, lines labeled content: " + "; ".join(
+        f"{role} {k:,} of {n:,}" for role, (k, n, _) in kept.items()
+    )
+
+
 def cell(value: float | None, digits: int = 4) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -199,6 +215,7 @@ def main():
                 + "; ".join(f"{role} {k:,} of {n:,} ({share:.1%} of the characters)" for role, (k, n, share) in kept.items())
             )
             notes.append(f"- {name}: {bare_note(cleaner, clean_x, picked, args.seed)}")
+            notes.append(f"- {name}: {short_note(cleaner, noisy_x, roles)}")
         by_kind = defaultdict(list)
         as_read = []
         for system in systems:

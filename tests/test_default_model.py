@@ -101,6 +101,22 @@ def test_the_default_model_keeps_the_headlines_above_our_example_articles(defaul
         assert not any(line.startswith(("发布日期", "发布时间", "时间")) for line in cleaned), name
 
 
+def test_the_default_model_gives_back_short_clean_texts_whole(default_model):
+    # Our own short texts: an article of three paragraphs with nothing around it, one paragraph under a
+    # navigation line, one paragraph alone. Pages this short are below those the line model was
+    # trained on; it reads them as 9 lines long, and drops their edge lines only when it is sure.
+    article = [
+        "今年入冬以来，北方多地迎来大范围降雪，部分高速公路临时封闭。",
+        "交通部门提醒司机出行前查询路况，雪天行车要降低车速、保持车距。",
+        "气象台预计，本轮降雪将持续到周末，下周起气温逐步回升。",
+    ]
+    assert default_model.clean("\n".join(article)).splitlines() == article
+    paragraph = "在昨晚结束的市青少年游泳锦标赛上，十四岁的小将连夺三枚金牌，并打破了一项保持六年的市纪录。"
+    assert default_model.clean("首页 > 体育\n" + paragraph) == paragraph
+    alone = "小区旁的菜市场改造完成后重新开业，摊位由原来的八十个增加到一百二十个。"
+    assert default_model.clean(alone) == alone
+
+
 def test_build_refuses_when_the_data_is_absent(tmp_path):
     done = subprocess.run(
         [sys.executable, str(ROOT / "models" / "build.py"), "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "m")],

@@ -66,6 +66,15 @@ def test_line_layout_has_one_row_per_line_and_sees_the_neighbours():
     assert layout[1, 0] > layout[0, 0]  # a sentence is longer than a breadcrumb
 
 
+def test_a_short_page_is_read_as_at_least_min_lines_long():
+    page = [NAV, ARTICLE[0]]
+    plain, clamped = line_layout(page), line_layout(page, min_lines=9)
+    differ = np.flatnonzero((plain != clamped).any(axis=0))
+    assert len(differ) == 1  # the page size, and nothing else
+    assert clamped[:, differ[0]] == pytest.approx(np.log1p(9) / 7)
+    assert np.array_equal(line_layout([NAV] * 12, min_lines=9), line_layout([NAV] * 12))
+
+
 def test_repeated_lines_are_marked():
     layout = line_layout([ARTICLE[0], NAV, ARTICLE[0]])
     single = line_layout([ARTICLE[0], NAV])
@@ -501,6 +510,13 @@ def test_one_article_keeps_the_largest_post_and_fills_its_gaps():
     edges = np.array([[0.45, 0.55], [0.9, 0.1], [0.1, 0.9], [0.1, 0.9], [0.35, 0.65], [0.4, 0.6], [0.9, 0.1]])
     page = ["打印本页", NAV, *ARTICLE, "来源：示例新闻网", "（责任编辑：王五）", FOOTER]
     assert _one_article(page, edges, content=1, boilerplate=0).argmax(axis=1).tolist() == [0, 0, 1, 1, 0, 0, 0]
+    # On a short page smoothing is sure of the lines next to a paragraph; the classifier alone is not
+    # (less than 0.3 content): the editor line is dropped, the article's own short last line is kept.
+    short = [NAV, *ARTICLE, "记者 王五 摄", "（责任编辑：王五）"]
+    smoothed = np.array([[0.9, 0.1], [0.05, 0.95], [0.05, 0.95], [0.2, 0.8], [0.2, 0.8]])
+    own = np.array([[0.95, 0.05], [0.1, 0.9], [0.1, 0.9], [0.6, 0.4], [0.9, 0.1]])
+    assert _one_article(short, smoothed.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [0, 1, 1, 1, 1]
+    assert _one_article(short, smoothed.copy(), content=1, boilerplate=0, own=own).argmax(axis=1).tolist() == [0, 1, 1, 1, 0]
 
 
 @pytest.mark.parametrize("header", ["小王 发表于 2025-03-02 21:15", "02/03/2025 网友小王", "March 2nd, 2025 at 9:15 pm", "Sep. 9, 2025"])

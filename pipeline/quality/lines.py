@@ -34,6 +34,7 @@ _HEADLINE_LINES = 8  # how far above the article a headline may sit: below it a 
 _MIN_HEADLINE_PAIRS = 4  # pairs of Han characters a headline holds at least (5 characters in a row)
 _HEADLINE_SHARED = 1 / 3  # of its pairs, at least this share recur in the article (half missed some news headlines)
 _EDGE_CONTENT = 0.7  # an article's first or last line is content only this sure (see _one_article)
+_EDGE_OWN_CONTENT = 0.3  # ... and only if the classifier alone gives it at least this for content
 _FIRST_POST_SHARE = 0.25  # the article is the first post this large against the largest (see _one_article)
 _POST_HEADER_CHARS = 60  # a dated line up to this long between two posts is a post or comment header, not prose
 
@@ -59,6 +60,10 @@ _SEPARATORS = re.compile(r"[|>»·/]")
 _HAN_PAIRS = re.compile("(?=([\u4e00-\u9fff]{2}))")  # every two adjacent Han characters, overlapping
 _LENGTH_CAP = 200  # layout is read from a line's first 200 characters: a long paragraph is not a long menu
 _LONG_LINE, _FEW_LONG_LINES = 100, 5
+# A page is read as having at least this many lines when labeling (not when training): the classifier
+# saw ad and spam lines only in pages of 9-16 lines, and content mostly in long ones, so below 9 lines
+# the page-size column carried it to ad and spam (the one paragraph under a navigation line came out ad).
+_MIN_PAGE_LINES = 9
 _LENGTH_STEPS = (2, 4, 8, 12, 20, 30, 50, 80, 120, 200)
 _NEIGHBOUR_COLUMNS = (0, 1, 4, 6, 7)  # log length, Han share, punctuation share, sentence end, commas
 
@@ -104,8 +109,9 @@ def _shifted(a: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def line_layout(lines: Sequence[str]) -> np.ndarray:
-    """Layout features of each line of one page, with its position, repeats and neighbours."""
+def line_layout(lines: Sequence[str], min_lines: int = 1) -> np.ndarray:
+    """Layout features of each line of one page, with its position, repeats and neighbours; the page's
+    size is read as at least `min_lines` lines."""
     n = len(lines)
     own = np.array([_line_layout(line) for line in lines], dtype=np.float32).reshape(n, -1)
     squeezed = [_squeeze(line) for line in lines]
@@ -117,8 +123,9 @@ def line_layout(lines: Sequence[str]) -> np.ndarray:
     # page, with many long posts of which one is the content, does not count).
     few_long = (chars >= _LONG_LINE).sum() <= _FEW_LONG_LINES
     share = chars / max(chars.sum(), 1) * few_long
+    size = math.log1p(max(n, min_lines)) / 7
     position = np.column_stack(
-        [index / max(n - 1, 1), index == 0, index == n - 1, np.full(n, math.log1p(n) / 7), share, share >= 0.3]
+        [index / max(n - 1, 1), index == 0, index == n - 1, np.full(n, size), share, share >= 0.3]
     ).astype(np.float32)
     near = own[:, _NEIGHBOUR_COLUMNS]
     # A long line's length against the page's longest, on a page with few long lines: the longest
@@ -140,7 +147,8 @@ def _page_rows(
     for page in pages:
         normalized.append(clean[start : start + len(page)])
         start += len(page)
-    layout = np.vstack([line_layout(page) for page in normalized if page] or [np.zeros((0, LINE_LAYOUT_WIDTH), np.float32)])
+    min_lines = 1 if fit else _MIN_PAGE_LINES
+    layout = np.vstack([line_layout(page, min_lines) for page in normalized if page] or [np.zeros((0, LINE_LAYOUT_WIDTH), np.float32)])
     return sp.hstack([text, sp.csr_matrix(layout[:, :width])], format="csr", dtype=np.float32)
 
 
@@ -222,7 +230,9 @@ def _relabel(proba: np.ndarray, rows: np.ndarray, content: int, to_content: bool
     proba[rows, content], proba[rows, other] = proba[rows, other], proba[rows, content]
 
 
-def _one_article(page: Sequence[str], proba: np.ndarray, content: int, boilerplate: int | None) -> np.ndarray:
+def _one_article(
+    page: Sequence[str], proba: np.ndarray, content: int, boilerplate: int | None, own: np.ndarray | None = None
+) -> np.ndarray:
     """A page holds one article. The content lines are cut into blocks where a short dated line stands
     between them (the header of the next post or comment on a blog or forum page); the first block
     with at least _FIRST_POST_SHARE of the largest block's content characters is the article (a post
@@ -231,10 +241,12 @@ def _one_article(page: Sequence[str], proba: np.ndarray, content: int, boilerpla
     short items reads like navigation line by line, but the labels put it in the article. Content
     lines outside the block become boilerplate (other posts, comments, related articles; the
     headline, set apart by its dateline, is _keep_headline's to restore). The article's edges are
-    where smoothing is least sure: an edge line it calls content with less than _EDGE_CONTENT is most
-    often the source, editor or share line dragged in by the first or last long paragraph, and is
-    dropped. Only boilerplate lines inside the article become content: an ad or spam line there is
-    what it says (the document model counts them)."""
+    where smoothing is least sure: an edge line it calls content with less than _EDGE_CONTENT, or that
+    the classifier alone (`own`) gives less than _EDGE_OWN_CONTENT, is most often the source, editor
+    or share line dragged in by the first or last long paragraph (on a short page, where most lines
+    sit next to a paragraph, smoothing is sure of them), and is dropped. Only boilerplate lines inside
+    the article become content: an ad or spam line there is what it says (the document model counts
+    them)."""
     is_content = proba.argmax(axis=1) == content
     idx = np.flatnonzero(is_content)
     if len(idx) == 0:
@@ -248,9 +260,12 @@ def _one_article(page: Sequence[str], proba: np.ndarray, content: int, boilerpla
     first, last, _ = next(block for block in blocks if block[2] >= _FIRST_POST_SHARE * most)
     kept = idx[(idx >= first) & (idx <= last)]
     low, high = 0, len(kept) - 1
-    while low < high and proba[kept[high], content] < _EDGE_CONTENT:
+    weak = proba[:, content] < _EDGE_CONTENT
+    if own is not None:
+        weak |= own[:, content] < _EDGE_OWN_CONTENT
+    while low < high and weak[kept[high]]:
         high -= 1
-    while low < high and proba[kept[low], content] < _EDGE_CONTENT:
+    while low < high and weak[kept[low]]:
         low += 1
     kept = kept[low : high + 1]
     article = np.zeros(len(page), dtype=bool)
@@ -308,7 +323,7 @@ class LineModel:
             smoothed = _keep_injected(smoothed, p, injected)
             if CONTENT in self.classes:
                 boilerplate = self.classes.index("boilerplate") if "boilerplate" in self.classes else None
-                smoothed = _one_article(page, smoothed, self.classes.index(CONTENT), boilerplate)
+                smoothed = _one_article(page, smoothed, self.classes.index(CONTENT), boilerplate, p)
                 smoothed = _keep_headline(page, smoothed, self.classes.index(CONTENT), injected)
             out.append(smoothed)
         return out
