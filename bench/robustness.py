@@ -7,7 +7,9 @@ traditional script, pinyin after words, or both; sometimes the body twice), seed
 table gives accuracy on the clean and the noisy texts and the drop in points. With `--quality DIR`,
 the noisy texts are also passed through that model's `clean()` first (the noisy+clean column), and
 the footer gives accuracy on what `pipeline predict` reads of them (the whole page where `clean()`
-leaves less than a short headline: `pipeline.quality.topic_text`).
+leaves less than a short headline: `pipeline.quality.topic_text`), the lines that model labels content
+by what they are, and the same for two kinds of short page: each article bare (its paragraphs,
+nothing around them) and each noisy page cut to the article and the one line above and below it.
 fastText (our manual settings from bench/topic.py, one thread) gets the same columns when it is
 installed.
 
@@ -130,7 +132,7 @@ def bare_note(cleaner, texts, rows, seed: int) -> str:
 
 def short_note(cleaner, texts, roles) -> str:
     """What `cleaner` labels content of the noisy pages cut down to the article and the one line above
-    and below it (a short page: the classifier was trained on pages of 9 lines and more)."""
+    and below it: a short page, of a size the line classifier saw few of."""
     pages, page_roles = [], []
     for text, text_roles in zip(texts, roles):
         lines = [(line, role) for line, role in zip(text.splitlines(), text_roles, strict=True) if line.strip()]

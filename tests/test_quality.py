@@ -511,8 +511,8 @@ def test_one_article_keeps_the_largest_post_and_fills_its_gaps():
     page = ["打印本页", NAV, *ARTICLE, "来源：示例新闻网", "（责任编辑：王五）", FOOTER]
     assert _one_article(page, edges, content=1, boilerplate=0).argmax(axis=1).tolist() == [0, 0, 1, 1, 0, 0, 0]
     # On a short page smoothing is sure of the lines next to a paragraph; the classifier alone is not
-    # (less than 0.3 content): the editor line is dropped, the article's own short last line is kept.
-    short = [NAV, *ARTICLE, "记者 王五 摄", "（责任编辑：王五）"]
+    # (less than 0.3 content): the editor line is dropped, the article's own short last sentence is kept.
+    short = [NAV, *ARTICLE, "新馆下月一日起试运行。", "（责任编辑：王五）"]
     smoothed = np.array([[0.9, 0.1], [0.05, 0.95], [0.05, 0.95], [0.2, 0.8], [0.2, 0.8]])
     own = np.array([[0.95, 0.05], [0.1, 0.9], [0.1, 0.9], [0.6, 0.4], [0.9, 0.1]])
     assert _one_article(short, smoothed.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [0, 1, 1, 1, 1]

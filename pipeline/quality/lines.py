@@ -185,8 +185,8 @@ def _keep_headline(page: Sequence[str], smoothed: np.ndarray, content: int, inje
     Han characters with the article below it (the run of content lines that starts there), at least
     _MIN_HEADLINE_PAIRS and at least a third of its own (_HEADLINE_SHARED), becomes content; on a tie,
     the one closest to the article. The headlines of other articles rarely share its words, and a
-    section name that does shares fewer; breadcrumbs, menus and datelines (_is_nav_or_dateline) and ad and spam lines
-    (`injected`) are not headlines."""
+    section name that does shares fewer; breadcrumbs, menus and datelines (_is_nav_or_dateline) and ad
+    and spam lines (`injected`) are not headlines."""
     is_content = smoothed.argmax(axis=1) == content
     if not is_content.any():
         return smoothed
