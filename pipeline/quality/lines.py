@@ -138,6 +138,9 @@ def line_layout(lines: Sequence[str], min_lines: int = 1) -> np.ndarray:
 def _page_rows(
     pages: Sequence[Sequence[str]], normalization: Normalization, block: TfidfBlock, fit: bool = False, width: int | None = None
 ):
+    """The classifier's rows for every line of `pages`: n-grams, then the first `width` layout columns.
+    `fit` marks training rows: the n-gram block is fitted on them, and each page is read at its own
+    size (when labeling, a short page is read as _MIN_PAGE_LINES long)."""
     lines = [line for page in pages for line in page]
     clean = normalize_many(lines, normalization)
     text = block.fit_transform(clean) if fit else block.transform(clean)
