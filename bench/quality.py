@@ -10,7 +10,8 @@ up to two real ad lines put between two of their content lines (the ad lines of 
 documents, which the line model takes as context only): how many it labels content.
 
 Documents: `quality/web_docs_dev.jsonl` (50 hand-labeled documents), 5-fold stratified
-cross-validation (seeded). Each fold trains the line model as above on the other folds' documents,
+cross-validation (seeded). Each fold trains the line model as above on the other folds' documents
+(and scores the lines of its held-out content documents: crawled pages of another source than web_pages),
 and the document model on the other folds' documents and our hand-written pages, plus (with
 `--sample N`) N documents of each of `email_ads` and `chat_ads`, with the lexicons of
 ../shared/data/lexicons and labels/lexicons as features. The document model's page-line head learns
@@ -22,7 +23,10 @@ add.
 The recipe lives in models/build.py (`quality_recipe`; `train_quality_part` trains it on all the data
 for the default model); `--big` only times label_lines and clean on one line of 1, 5 and 10 MB.
 
-    .venv/bin/python bench/quality.py [--out bench/out/quality.md] [--seed 0] [--sample 0] [--big]
+With `--doc-share F`, each fold trains on a seeded share F of the other folds' documents (per label):
+how the document figure grows with the number of labeled documents.
+
+    .venv/bin/python bench/quality.py [--out bench/out/quality.md] [--seed 0] [--sample 0] [--doc-share 1] [--big]
 """
 
 from __future__ import annotations
@@ -82,17 +86,27 @@ def line_benchmark(seed: int) -> dict:
         train = [p.lines for i, p in enumerate(pages) if i not in held] + extra
         quality = train_quality(train, seed=seed)
         test = [pages[i] for i in sorted(held)]
-        for page, labeled in zip(test, quality.label_pages([[t for t, _ in p.lines] for p in test])):
-            for (text, y), line in zip(page.lines, labeled):
-                truth.append(y == "content")
-                guess.append(line.label == "content")
-                chars.append(squeezed_len(text))
+        score_lines(test, quality.label_pages([[t for t, _ in p.lines] for p in test]), truth, guess, chars)
         injected = [with_ads(p.lines, ads, rng) for p in test]
         for page, labeled in zip(injected, quality.label_pages([[t for t, _ in p] for p in injected])):
             for (_, y), line in zip(page, labeled):
                 if y == "ad":
                     ads_put += 1
                     ads_kept += line.label == "content"
+    return {**content_scores(truth, guess, chars), "ads": (ads_kept, ads_put), "seconds": time.perf_counter() - start}
+
+
+def score_lines(pages: list[io.Page], labeled, truth: list, guess: list, chars: list) -> None:
+    """Add each line's truth (labeled content), guess (`labeled` says content) and size to the lists."""
+    for page, lines in zip(pages, labeled):
+        for (text, y), line in zip(page.lines, lines):
+            truth.append(y == "content")
+            guess.append(line.label == "content")
+            chars.append(squeezed_len(text))
+
+
+def content_scores(truth, guess, chars) -> dict:
+    """Content-line precision, recall and F1, and F1 by characters."""
     t, g, c = np.array(truth), np.array(guess), np.array(chars, dtype=float)
     tp, fp, fn = (t & g).sum(), (~t & g).sum(), (t & ~g).sum()
     ctp, cfp, cfn = c[t & g].sum(), c[~t & g].sum(), c[t & ~g].sum()
@@ -102,12 +116,21 @@ def line_benchmark(seed: int) -> dict:
         "recall": tp / (tp + fn),
         "f1": 2 * tp / (2 * tp + fp + fn),
         "char_f1": 2 * ctp / (2 * ctp + cfp + cfn),
-        "ads": (ads_kept, ads_put),
-        "seconds": time.perf_counter() - start,
     }
 
 
-def document_benchmark(seed: int, n_sample: int) -> dict:
+def share_of(docs: list[io.Page], share: float, rng: np.random.Generator) -> list[io.Page]:
+    """A seeded `share` of each label's documents (at least one), in their order."""
+    picked = set()
+    for label in sorted({d.label for d in docs}):
+        rows = [i for i, d in enumerate(docs) if d.label == label]
+        picked.update(rng.choice(rows, max(1, round(share * len(rows))), replace=False).tolist())
+    return [d for i, d in enumerate(docs) if i in picked]
+
+
+def document_benchmark(seed: int, n_sample: int, share: float = 1.0) -> tuple[dict, dict]:
+    """The document label's scores per system, and the content-line scores of the held-out content
+    documents (each fold's line model never saw them)."""
     docs = io.read_pages(str(DATA / "quality" / "web_docs_dev.jsonl"))
     # Stratified folds: each label's documents dealt round-robin after a seeded shuffle.
     rng = np.random.default_rng(seed)
@@ -116,11 +139,14 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
         rows = rng.permutation([i for i, d in enumerate(docs) if d.label == label])
         fold[rows] = np.arange(len(rows)) % FOLDS
     results = {}
+    line_truth, line_guess, line_chars = [], [], []
     for name, full in (("pipeline quality model", True), ("pipeline text classifier (n-grams only)", False)):
         truth, guess = [], []
         start = time.perf_counter()
         for k in range(FOLDS):
             train = [d for i, d in enumerate(docs) if fold[i] != k]
+            if share < 1:
+                train = share_of(train, share, np.random.default_rng([seed, k]))
             test = [d for i, d in enumerate(docs) if fold[i] == k]
             r = build.quality_recipe(train, seed, n_sample)
             test_texts = ["\n".join(t for t, _ in d.lines) for d in test]
@@ -131,6 +157,9 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
                 )
                 proba = quality.document_proba(test_texts)
                 guess += [quality.document.head.classes[j] for j in proba.argmax(axis=1)]
+                articles = [d for d in test if d.label == "content"]
+                labeled = quality.label_pages([[t for t, _ in d.lines] for d in articles])
+                score_lines(articles, labeled, line_truth, line_guess, line_chars)
             else:
                 pages = [p for p, y in zip(r["pages"], r["page_labels"]) if y]
                 train_texts = ["\n".join(t for t, _ in p) for p in pages] + r["documents"]
@@ -139,7 +168,7 @@ def document_benchmark(seed: int, n_sample: int) -> dict:
                 guess += list(model.predict(test_texts)["quality"])
             truth += [d.label for d in test]
         results[name] = {**report(truth, guess), "seconds": time.perf_counter() - start}
-    return results
+    return results, content_scores(line_truth, line_guess, line_chars)
 
 
 def big_line_timing(sizes_mb=(1, 5, 10)) -> list[tuple[int, float, float]]:
@@ -164,6 +193,7 @@ def main() -> None:
     parser.add_argument("--out")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sample", type=int, default=build.QUALITY_SAMPLE, help=f"documents taken from each of email_ads and chat_ads (default {build.QUALITY_SAMPLE})")
+    parser.add_argument("--doc-share", type=float, default=1.0, help="share of the other folds' documents each fold trains on (default 1)")
     parser.add_argument("--big", action="store_true", help="only time label_lines and clean on a 1, 5 and 10 MB single line")
     args = parser.parse_args()
     if args.big:
@@ -172,18 +202,22 @@ def main() -> None:
             print(f"| {mb} MB | {label_s:.2f} | {label_s / mb:.2f} | {clean_s:.2f} | {clean_s / mb:.2f} |")
         return
     lines = line_benchmark(args.seed)
-    docs = document_benchmark(args.seed, args.sample)
+    docs, dev_lines = document_benchmark(args.seed, args.sample, args.doc_share)
     out = [
-        f"Line level: web_pages, {FOLDS}-fold cross-validation by page ({lines['lines']} lines), {lines['seconds']:.0f} s",
+        f"Line level: web_pages, {FOLDS}-fold cross-validation by page ({lines['lines']} lines), {lines['seconds']:.0f} s; "
+        "then the content documents of web_docs_dev, by the document folds below",
         "",
         "| content lines | precision | recall | F1 | F1 by characters |",
         "|---|---|---|---|---|",
         f"| pipeline | {lines['precision']:.4f} | {lines['recall']:.4f} | {lines['f1']:.4f} | {lines['char_f1']:.4f} |",
+        f"| pipeline, web_docs_dev content documents ({dev_lines['lines']} lines, by the folds below) | "
+        f"{dev_lines['precision']:.4f} | {dev_lines['recall']:.4f} | {dev_lines['f1']:.4f} | {dev_lines['char_f1']:.4f} |",
         "",
         f"Ad lines of web_docs_dev's ad documents put between two paragraphs of those pages (up to two a page): "
         f"{lines['ads'][0]} of {lines['ads'][1]} labeled content",
         "",
-        f"Document level: web_docs_dev, {FOLDS}-fold stratified cross-validation (50 documents)",
+        f"Document level: web_docs_dev, {FOLDS}-fold stratified cross-validation (50 documents"
+        + (f"; each fold trains on {args.doc_share:.0%} of the others'" if args.doc_share < 1 else "") + ")",
         "",
         "| system | accuracy | macro-F1 | F1 content | F1 ad | F1 spam | s |",
         "|---|---|---|---|---|---|---|",
