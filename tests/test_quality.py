@@ -519,6 +519,24 @@ def test_one_article_keeps_the_largest_post_and_fills_its_gaps():
     assert _one_article(short, smoothed.copy(), content=1, boilerplate=0, own=own).argmax(axis=1).tolist() == [0, 1, 1, 1, 0]
 
 
+def test_one_article_ends_where_teasers_of_other_pages_begin():
+    teasers = [
+        "市公交集团近日发布通知，为配合老城区道路改造，三条公交线路将于下月起临时调整走向，途经...",
+        "周末博物馆推出亲子研学活动",
+        "为丰富青少年的假期生活，市博物馆本周末将推出多场亲子研学活动，内容包括文物修复体验和…",
+    ]
+    page = [*ARTICLE, *teasers]
+    # Columns: boilerplate, content. Smoothing read the "related articles" block (teasers cut short,
+    # a title between them) as more of the article.
+    proba = np.array([[0.1, 0.9]] * 2 + [[0.3, 0.7], [0.4, 0.6], [0.2, 0.8]])
+    assert _one_article(page, proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 1, 0, 0, 0]
+    # A paragraph trailing off in "……", and one too long to be a teaser, are the article's own.
+    trailing = "说到这里，老馆长停了下来，望着窗外的老城墙，过了很久才接着往下讲……"
+    long_line = "新馆的建设前后用了五年时间，" * 15 + "..."
+    page = [ARTICLE[0], trailing, long_line, ARTICLE[1]]
+    assert _one_article(page, np.array([[0.1, 0.9]] * 4), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 1, 1, 1]
+
+
 @pytest.mark.parametrize("header", ["小王 发表于 2025-03-02 21:15", "02/03/2025 网友小王", "March 2nd, 2025 at 9:15 pm", "Sep. 9, 2025"])
 def test_one_article_cuts_at_comment_headers_dated_in_any_common_form(header):
     comment = "我也想去看看，不知道周末人多不多，有没有去过的朋友说说。"
