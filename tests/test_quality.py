@@ -29,6 +29,7 @@ from pipeline.quality.lines import (
     _keep_injected,
     _one_article,
     _posterior,
+    _teasers,
     clean_lines,
     line_layout,
     split_lines,
@@ -530,11 +531,15 @@ def test_one_article_ends_where_teasers_of_other_pages_begin():
     # a title between them) as more of the article.
     proba = np.array([[0.1, 0.9]] * 2 + [[0.3, 0.7], [0.4, 0.6], [0.2, 0.8]])
     assert _one_article(page, proba.copy(), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 1, 0, 0, 0]
-    # A paragraph trailing off in "……", and one too long to be a teaser, are the article's own.
+    # A paragraph trailing off in "……", one too long to be a teaser, and one cut short with no other
+    # of its length on the page (a post that trails off, not a list cut at one width) are the article's own.
     trailing = "说到这里，老馆长停了下来，望着窗外的老城墙，过了很久才接着往下讲……"
     long_line = "新馆的建设前后用了五年时间，" * 15 + "..."
-    page = [ARTICLE[0], trailing, long_line, ARTICLE[1]]
-    assert _one_article(page, np.array([[0.1, 0.9]] * 4), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 1, 1, 1]
+    page = [ARTICLE[0], trailing, long_line, teasers[0], ARTICLE[1]]
+    assert _one_article(page, np.array([[0.1, 0.9]] * 5), content=1, boilerplate=0).argmax(axis=1).tolist() == [1, 1, 1, 1, 1]
+    # Twins are within a tenth of the longer one's length: 47 and 43 characters are, 63 is no one's.
+    cut = ["甲" * 44 + "...", "乙" * 40 + "...", "丙" * 60 + "...", "丁" * 44 + "……"]
+    assert _teasers(cut).tolist() == [True, True, False, False]
 
 
 @pytest.mark.parametrize("header", ["小王 发表于 2025-03-02 21:15", "02/03/2025 网友小王", "March 2nd, 2025 at 9:15 pm", "Sep. 9, 2025"])

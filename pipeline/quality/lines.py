@@ -57,10 +57,11 @@ _FURNITURE = re.compile(
 )
 _PINYIN_NOTE = re.compile(r"[\u4e00-\u9fff][(?][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 _SEPARATORS = re.compile(r"[|>»·/]")
-# A teaser of another page, cut short ("...", or one "…": prose trails off with "……"), as the entries
-# of a "related articles" block or a list of posts are. A long paragraph ending so is prose.
+# A teaser of another page is cut short ("...", or one "…": prose trails off with "……") at a fixed width,
+# as the entries of a "related articles" block or a list of posts are. A long paragraph ending so is prose.
 _TRUNCATED = re.compile(r"(?:\.{3,}|(?<!…)…|。{3,})\s*$")
 _TEASER_CHARS = (30, 200)
+_TEASER_WIDTH = 0.1  # a teaser has another on its page this close in length: cut at the same width
 _HAN_PAIRS = re.compile("(?=([\u4e00-\u9fff]{2}))")  # every two adjacent Han characters, overlapping
 _LENGTH_CAP = 200  # layout is read from a line's first 200 characters: a long paragraph is not a long menu
 _LONG_LINE, _FEW_LONG_LINES = 100, 5
@@ -242,7 +243,7 @@ def _one_article(
 ) -> np.ndarray:
     """A page holds one article. The content lines are cut into blocks where a short dated line stands
     between them (the header of the next post or comment on a blog or forum page), or a teaser of
-    another page (_is_teaser; a "related articles" block of titles and teasers cut short often follows
+    another page (_teasers; a "related articles" block of titles and teasers cut short often follows
     the article with nothing between, and reads as more of it; a teaser is never content); the first
     block with at least _FIRST_POST_SHARE of the largest block's content characters is the article (a post
     comes before its comments; an archive page opens with its newest post), and every line from its
@@ -256,7 +257,7 @@ def _one_article(
     sit next to a paragraph, smoothing is sure of them), and is dropped. Only boilerplate lines inside
     the article become content: an ad or spam line there is what it says (the document model counts
     them)."""
-    teaser = np.array([_is_teaser(line) for line in page], dtype=bool)
+    teaser = _teasers(page)
     _relabel(proba, np.flatnonzero(teaser), content, to_content=False)
     is_content = proba.argmax(axis=1) == content
     idx = np.flatnonzero(is_content)
@@ -288,10 +289,25 @@ def _one_article(
     return proba
 
 
-def _is_teaser(line: str) -> bool:
-    """29 of the 29 such lines in web_pages and web_docs_dev are boilerplate; none of the topic sets'
-    paragraphs of that length ends so."""
-    return _TEASER_CHARS[0] <= len(line) <= _TEASER_CHARS[1] and bool(_TRUNCATED.search(line))
+def _teasers(page: Sequence[str]) -> np.ndarray:
+    """Which lines are teasers of other pages: 30-200 characters cut short, with another such line on
+    the page of nearly the same length (a post or comment that trails off with "..." is not one). Of
+    the lines cut short in web_pages and web_docs_dev, the 29 of 30-200 characters are boilerplate; of
+    the topic sets' paragraphs that long, none ends so."""
+    lengths = np.array([len(line) for line in page])
+    cut = (lengths >= _TEASER_CHARS[0]) & (lengths <= _TEASER_CHARS[1])
+    cut &= np.array([bool(_TRUNCATED.search(line)) for line in page], dtype=bool)
+    # The nearest length is the next one up or down in sorted order: linear after the sort.
+    rows = np.flatnonzero(cut)
+    rows = rows[np.argsort(lengths[rows], kind="stable")]
+    near = lengths[rows]
+    close = np.diff(near) <= _TEASER_WIDTH * near[1:]
+    twin = np.zeros(len(rows), dtype=bool)
+    twin[1:] |= close
+    twin[:-1] |= close
+    teaser = np.zeros(len(page), dtype=bool)
+    teaser[rows[twin]] = True
+    return teaser
 
 
 @dataclass
