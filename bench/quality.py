@@ -138,17 +138,19 @@ def document_benchmark(seed: int, n_sample: int, share: float = 1.0) -> tuple[di
     for label in DOCUMENT_LABELS:
         rows = rng.permutation([i for i, d in enumerate(docs) if d.label == label])
         fold[rows] = np.arange(len(rows)) % FOLDS
+    # Each fold's training data, read once for both systems.
+    splits = []
+    for k in range(FOLDS):
+        train = [d for i, d in enumerate(docs) if fold[i] != k]
+        if share < 1:
+            train = share_of(train, share, np.random.default_rng([seed, k]))
+        splits.append((build.quality_recipe(train, seed, n_sample), [d for i, d in enumerate(docs) if fold[i] == k]))
     results = {}
     line_truth, line_guess, line_chars = [], [], []
     for name, full in (("pipeline quality model", True), ("pipeline text classifier (n-grams only)", False)):
         truth, guess = [], []
         start = time.perf_counter()
-        for k in range(FOLDS):
-            train = [d for i, d in enumerate(docs) if fold[i] != k]
-            if share < 1:
-                train = share_of(train, share, np.random.default_rng([seed, k]))
-            test = [d for i, d in enumerate(docs) if fold[i] == k]
-            r = build.quality_recipe(train, seed, n_sample)
+        for r, test in splits:
             test_texts = ["\n".join(t for t, _ in d.lines) for d in test]
             if full:
                 quality = train_quality(
