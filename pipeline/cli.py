@@ -43,7 +43,7 @@ LabelCols = Annotated[list[str], typer.Option("--label-col", help="Column holdin
 ModelDir = Annotated[Path, typer.Option("--model", "-m", help="Model directory.", show_default="models/default, shipped")]
 Out = Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")]
 Valid = Annotated[float, typer.Option(min=0, max=0.9, help="Share held out for validation (stratified); 0 trains on everything.")]
-Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes for normalization and segmentation.")]
+Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to share the work.")]
 Inputs = Annotated[list[str], typer.Argument(help="Files, directories, CSV/TSV/JSONL tables (.gz too), or - for stdin.")]
 Glob = Annotated[str, typer.Option(help="Which files to take from directories.")]
 SkipBad = Annotated[bool, typer.Option(help="Skip unreadable rows, writing a record with an error for each.")]
@@ -228,11 +228,14 @@ def predict_command(
         bad: list[str] = []
         with _progress(None, "predicting") as advance, io.atomic_output(out) as stream:
             documents = io.iter_documents(inputs, text_col=text_col, glob=glob)
-            batch = BATCH if jobs == 1 else PARALLEL_BATCH * jobs
-            records = _batched(documents, batch, bad, advance, lambda docs: _predict_batch(model, docs, top_k, threshold, jobs, clean, skip_bad))
+            records = _batched(documents, _batch_size(jobs), bad, advance, lambda docs: _predict_batch(model, docs, top_k, threshold, jobs, clean, skip_bad))
             count = io.write_records(records, stream, fmt)
             _refuse_bad(bad, skip_bad)
     err.print(f"{count} document{'s' * (count != 1)} labeled{_skipped(bad)}", markup=False)
+
+
+def _batch_size(jobs: int) -> int:
+    return BATCH if jobs == 1 else PARALLEL_BATCH * jobs
 
 
 def _refuse_bad(bad: list[str], skip_bad: bool) -> None:
@@ -403,6 +406,7 @@ def clean_command(
     text_col: TextCol = "text",
     glob: Glob = "*.txt",
     skip_bad: SkipBad = False,
+    jobs: Jobs = 1,
 ):
     """Keep the main content of each document: its content lines in order, boilerplate, ads, spam and repeated copies removed.
 
@@ -422,7 +426,7 @@ def clean_command(
         bad: list[str] = []
         documents = io.iter_documents(inputs, text_col=text_col, glob=glob, whole_stdin=True)
         with _progress(None, "cleaning") as advance:
-            records = _batched(documents, BATCH, bad, advance, lambda docs: _clean_batch(model, docs, with_lines, skip_bad))
+            records = _batched(documents, _batch_size(jobs), bad, advance, lambda docs: _clean_batch(model, docs, with_lines, jobs, skip_bad))
             if to_dir:
                 count, empty = _write_text_files(records, Path(out))
             else:
@@ -433,9 +437,9 @@ def clean_command(
     err.print(f"{count} document{'s' * (count != 1)} cleaned{none}{_skipped(bad)}", markup=False)
 
 
-def _clean_batch(model: Model, docs, with_lines: bool, skip_bad: bool):
+def _clean_batch(model: Model, docs, with_lines: bool, jobs: int, skip_bad: bool):
     pages = [split_lines(d.text) if d.error is None else [] for d in docs]
-    labeled = model.quality.label_pages(pages)
+    labeled = model.label_pages(pages, jobs)
     for doc, page in zip(docs, labeled):
         if doc.error is not None and not skip_bad:
             continue

@@ -129,9 +129,10 @@ def _loaded(source: tuple[str, str]) -> Model:
     return model
 
 
-def _features_by_source(texts: Sequence[str], source: tuple[str, str]) -> sp.csr_matrix:
-    model = _loaded(source)
-    return _features_chunk(texts, model.settings, model.blocks)
+def _by_source(source: tuple[str, str], method: str, *args):
+    """Call `method` of the model saved at `source`, in a worker process that loads it once (sending
+    the model with every batch would cost more than the work)."""
+    return getattr(_loaded(source), method)(*args)
 
 
 def prepare(texts: Sequence[str], settings: Settings, jobs: int = 1, progress: Progress | None = None):
@@ -239,6 +240,13 @@ class Model:
             raise TypeError(f"text is {type(text).__name__}, expected str")
         return self._quality_part().label_lines(text)
 
+    def label_pages(self, pages: Sequence[Sequence[str]], jobs: int = 1) -> list[list[Line]]:
+        """label_lines for many texts already split into lines (split_lines), in `jobs` processes."""
+        quality = self._quality_part()
+        if self.source and jobs > 1 and len(pages) >= 2 * jobs:
+            return [page for share in self._in_workers("label_pages", list(pages), jobs) for page in share]
+        return quality.label_pages(pages)
+
     def clean(self, text: str) -> str:
         """The main content of `text`: its content lines in order, repeated copies dropped; "" when there is none."""
         if not isinstance(text, str):
@@ -255,15 +263,19 @@ class Model:
         texts = _check_texts(texts)
         if jobs == 1 or len(texts) < 2 * jobs:
             return _features_chunk(texts, self.settings, self.blocks)
+        if self.source:
+            return sp.vstack(self._in_workers("features", texts, jobs), format="csr")
         from joblib import Parallel, delayed
 
-        size = -(-len(texts) // jobs)
-        pieces = (texts[i : i + size] for i in range(0, len(texts), size))
-        if self.source:  # each worker loads the model once, instead of receiving it with every batch
-            tasks = (delayed(_features_by_source)(piece, self.source) for piece in pieces)
-        else:
-            tasks = (delayed(_features_chunk)(piece, self.settings, self.blocks) for piece in pieces)
+        tasks = (delayed(_features_chunk)(piece, self.settings, self.blocks) for piece in _shares(texts, jobs))
         return sp.vstack(Parallel(n_jobs=jobs)(tasks), format="csr")
+
+    def _in_workers(self, method: str, items: Sequence, jobs: int, *args) -> list:
+        """`method(share, *args)` of this model, saved at self.source, on `jobs` shares of `items`
+        in as many processes; the results in order."""
+        from joblib import Parallel, delayed
+
+        return Parallel(n_jobs=jobs)(delayed(_by_source)(self.source, method, share, *args) for share in _shares(items, jobs))
 
     def predict_proba(self, texts: Sequence[str], jobs: int = 1, clean: bool = True) -> dict[str, np.ndarray]:
         """Per head, an array (n_texts, n_classes) whose columns follow `classes_[head]`.
@@ -273,6 +285,9 @@ class Model:
         is shorter than a short headline: see quality.topic_text).
         """
         texts = _check_texts(texts)
+        if self.source and jobs > 1 and len(texts) >= 2 * jobs:  # the quality part too, not the features only
+            shares = self._in_workers("predict_proba", texts, jobs, 1, clean)
+            return {name: np.vstack([share[name] for share in shares]) for name in shares[0]}
         proba = {}
         inputs = texts
         if self.quality:
@@ -457,6 +472,12 @@ def _check_texts(texts) -> list[str]:
         if not isinstance(t, str):
             raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
     return texts
+
+
+def _shares(items: Sequence, jobs: int) -> list:
+    """`items` cut into at most `jobs` consecutive shares of near-equal size, in order."""
+    size = -(-len(items) // jobs)
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def classes_of(head: str, ys: Sequence[str | None]) -> list[str]:

@@ -64,24 +64,31 @@ def normalize(text: str, steps: Normalization = Normalization()) -> str:
     return normalize_many([text], steps)[0]
 
 
+# Joins texts so that each step runs once over all of them: a private-use character, which no step
+# changes or reads as part of a word, a reading or a letter's context.
+_JOIN = "\ue000"
+
+
 def normalize_many(texts: Sequence[str], steps: Normalization = Normalization()) -> list[str]:
-    """normalize() of each text; faster than one at a time."""
+    """normalize() of each text; faster than one at a time (the lines of a page are many short texts)."""
     texts = nfkc_many(texts) if steps.nfkc else list(texts)
-    t2s = _opencc_t2s().convert if steps.traditional_to_simplified else None
-    out = []
-    for text in texts:
-        if steps.drop_invisible:
-            text = _INVISIBLE.sub("", text)
-        if steps.drop_pinyin:
-            text = drop_pinyin(text)
-        if t2s:
-            text = t2s(text)
-        if steps.lowercase:
-            text = text.lower()
-        if steps.collapse_whitespace:
-            text = collapse_whitespace(text)
-        out.append(text)
-    return out
+    joined = _JOIN.join(texts)
+    if len(texts) > 1 and joined.count(_JOIN) == len(texts) - 1:
+        texts = _character_steps(joined, steps).split(_JOIN)
+    else:  # a text holds the joining character itself
+        texts = [_character_steps(text, steps) for text in texts]
+    return [collapse_whitespace(text) for text in texts] if steps.collapse_whitespace else texts
+
+
+def _character_steps(text: str, steps: Normalization) -> str:
+    """The steps after NFKC that change characters without regard to where a text ends."""
+    if steps.drop_invisible:
+        text = _INVISIBLE.sub("", text)
+    if steps.drop_pinyin:
+        text = drop_pinyin(text)
+    if steps.traditional_to_simplified:
+        text = _opencc_t2s().convert(text)
+    return text.lower() if steps.lowercase else text
 
 
 def collapse_whitespace(text: str) -> str:

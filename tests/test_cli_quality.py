@@ -142,3 +142,27 @@ def test_predict_no_clean_changes_the_topic_input(quality_dir, tmp_path):
     result = run("predict", "--model", quality_dir, "--no-clean", WEB / "seo_spam.txt")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["quality"] == "spam"
+
+
+def test_clean_and_predict_with_jobs_2_give_what_jobs_1_gives(quality_dir, tmp_path, monkeypatch):
+    import pipeline.model
+
+    shared = []
+    in_workers = pipeline.model.Model._in_workers
+
+    def counted(self, method, items, jobs, *args):
+        shared.append((method, len(items)))
+        return in_workers(self, method, items, jobs, *args)
+
+    monkeypatch.setattr(pipeline.model.Model, "_in_workers", counted)
+    pages = sorted(WEB.glob("*.txt"))
+    outputs = {}
+    for jobs in ("1", "2"):
+        outputs[jobs] = [
+            run(command, "--model", quality_dir, "--jobs", jobs, *extra, *pages).stdout
+            for command, extra in (("clean", ["--lines"]), ("predict", []))
+        ]
+    assert outputs["1"] == outputs["2"]
+    assert len(outputs["1"][0].splitlines()) == len(pages) and len(outputs["1"][1].splitlines()) == len(pages)
+    # --jobs 2 ran the line labels and the predictions (the quality part with them) in worker processes
+    assert shared == [("label_pages", len(pages)), ("predict_proba", len(pages))]

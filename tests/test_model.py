@@ -207,11 +207,11 @@ def test_parallel_prediction_of_a_loaded_model_matches_and_notices_a_changed_mod
     np.testing.assert_allclose(loaded.predict_proba(texts, jobs=2)["topic"], small_model.predict_proba(texts)["topic"], rtol=1e-6)
     pipeline.train(examples["texts"], {"quality": examples["quality"]}, Settings(min_df=1), valid=0, seed=9).save(str(target))
     # A worker that has not loaded the model yet must refuse the new one rather than mix the two.
-    from pipeline.model import _features_by_source, _loaded
+    from pipeline.model import _by_source, _loaded
 
     _loaded.cache_clear()
     with pytest.raises(pipeline.ModelFormatError, match="changed on disk"):
-        _features_by_source(texts, loaded.source)
+        _by_source(loaded.source, "features", texts)
 
 
 def test_probabilities_rank_as_one_vs_rest_and_are_sharper(small_model, examples):

@@ -14,6 +14,7 @@ from pipeline.linear import Head
 from pipeline.quality import topic_text, train_quality
 from pipeline.quality.documents import (
     PAGE_LINE_COLUMNS,
+    _ASCII_RUN,
     Lexicon,
     _keyword_list,
     _shape,
@@ -242,6 +243,7 @@ def test_lexicon_finds_chinese_words_and_ascii_entries_as_whole_runs():
     lexicon = Lexicon(["百家乐", "QQ", "example.com", "av"])
     text = "百家乐在www.example.com和example.com.cn，加qq详谈，java不算，av算"
     assert lexicon.findall(text) == ["百家乐", "example.com", "qq", "av"]
+    assert lexicon.findall(text, _ASCII_RUN.findall(text)) == ["百家乐", "example.com", "qq", "av"]  # runs found once for all lexicons
     assert Lexicon([]).findall(text) == []
     # linear in the text: a long run of dots and letters is split once
     assert Lexicon(["a.b"]).findall("x." * 100_000 + "a.b") == ["a.b"]

@@ -162,3 +162,14 @@ def test_normalize_many_equals_the_steps_one_by_one(steps):
     texts = [t for t in TRICKY + _random_texts(500, seed=3) if not re.search("[\ud800-\udfff]", t)]  # OpenCC refuses lone surrogates
     assert normalize_many(texts, steps) == [slow(t) for t in texts]
     assert [normalize(t, steps) for t in texts[:50]] == normalize_many(texts[:50], steps)
+
+
+def test_normalizing_many_texts_at_once_keeps_each_to_itself():
+    # normalize_many runs its steps over the texts joined: nothing may reach across a join, and a
+    # text holding the joining character itself must still come back whole.
+    texts = [
+        "上午", "(shàngwǔ)後來", "新聞?lì", ")l道", "ΑΣ", "Σα", "發", "展覽", " 甲 \n\n", "\n乙", "\u200b", "",
+        "丙\ue000丁", "ＡＢＣ１２３", "…",
+    ]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
+    assert normalize_many(texts[:-3]) == [normalize(t) for t in texts[:-3]]  # no text with the joining character

@@ -72,12 +72,17 @@ class Lexicon:
 
     def __init__(self, words: Sequence[str]):
         self.ascii = frozenset(w.lower() for w in words if w.isascii())
+        self.last_parts = frozenset(w.rpartition(".")[2] for w in self.ascii)  # every entry a run can end in
         self.pattern = _trie_pattern([w for w in words if not w.isascii()])
 
-    def findall(self, text: str) -> list[str]:
+    def findall(self, text: str, ascii_runs: Sequence[str] | None = None) -> list[str]:
+        """The entries found in `text`; `ascii_runs` (_ASCII_RUN.findall(text)), when given, saves
+        finding them again for each lexicon."""
         found = self.pattern.findall(text) if self.pattern else []
         if self.ascii:
-            for run in _ASCII_RUN.findall(text):
+            for run in _ASCII_RUN.findall(text) if ascii_runs is None else ascii_runs:
+                if run.rpartition(".")[2] not in self.last_parts:  # most runs are numbers and words: no entry ends so
+                    continue
                 parts = run.split(".")
                 for k in range(min(len(parts), _DOMAIN_PARTS), 0, -1):  # longest first
                     if (tail := ".".join(parts[-k:])) in self.ascii:
@@ -212,11 +217,12 @@ class DocumentModel:
 
     def _lexicon_hits(self, text: str) -> list[float]:
         per_k = 1000 / max(len(text), 1)
+        ascii_runs = _ASCII_RUN.findall(text)
         hits = []
         for name, words in self.lexicons.items():
             if name not in self._patterns:
                 self._patterns[name] = Lexicon(words)
-            found = self._patterns[name].findall(text)
+            found = self._patterns[name].findall(text, ascii_runs)
             hits += [math.log1p(len(found) * per_k) / 3, min(len(set(found)), 10) / 10]
         return hits
 
