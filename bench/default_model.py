@@ -10,8 +10,11 @@ with their labels mapped onto labels/topics.toml. On each set:
   - "one model per set": pipeline trained with default settings on that set's 80% alone (mapped labels),
     the issue's yardstick (the default model may be at most 3 points below it);
   - fastText (bench/topic.py's manual settings, one thread) trained on the same pooled 80% as the default.
-Then per-topic precision / recall / F1 over all held-back rows, the directory's size, and the cold start:
-a fresh `python` process that imports pipeline, loads the model and labels one short document (median of 5).
+Then per-topic precision / recall / F1 over all held-back rows, the directory's size, the cold start
+(a fresh `python` process that imports pipeline, loads the model and labels one short document; median
+of 5), and throughput on the first 2,000 held-back long articles and their noisy copies: in process
+(fastText's topic label, the default's topic heads alone, the default with its quality part), and
+`pipeline predict` / `pipeline clean` as whole processes with --jobs 1 and 2 (median of 3 each).
 
     .venv/bin/python bench/default_model.py [--model models/default] [--data ../shared/data] [--out bench/out/default_model.md]
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib.util
+import json
 import platform
 import statistics
 import subprocess
@@ -41,6 +45,8 @@ from pipeline.evaluate import report  # noqa: E402
 BATCH = 512
 TARGET = 3.0  # points the default may lose against one model per set
 COLD_RUNS = 5
+SPEED_DOCS = 2000  # held-back long articles timed for throughput
+SPEED_RUNS = 3
 COLD_START = """
 import time
 start = time.perf_counter()
@@ -94,6 +100,43 @@ def cold_start(model_dir: Path) -> tuple[float, float]:
     return statistics.median(inside), statistics.median(wall)
 
 
+def _median_seconds(run, runs: int = SPEED_RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def throughput(model: pipeline.Model, model_dir: Path, texts: dict[str, list[str]], ft_label) -> list[str]:
+    """Table rows: docs/s of each way to label `texts` (kind -> texts), and each against fastText's."""
+    topic_only = copy.copy(model)
+    topic_only.quality = None
+    ways = {
+        "fastText (pooled), topic only, in process": lambda xs: ft_label(xs),
+        "default, topic heads only (no quality part), in process": lambda xs: topic_proba(topic_only, xs, True),
+        "default, topic + quality, in process": lambda xs: topic_proba(model, xs, True),
+    }
+    rates: dict[str, list[float]] = {}
+    for xs in texts.values():
+        for name, label in ways.items():
+            rates.setdefault(name, []).append(len(xs) / _median_seconds(lambda: label(xs)))
+        with tempfile.TemporaryDirectory() as work:
+            source, out = Path(work) / "in.jsonl", Path(work) / "out.jsonl"
+            source.write_text("".join(json.dumps({"text": x}, ensure_ascii=False) + "\n" for x in xs), encoding="utf-8")
+            for command in ("predict", "clean"):
+                for jobs in (1, 2):
+                    argv = [sys.executable, "-m", "pipeline", command, str(source), "--model", str(model_dir), "-j", str(jobs), "--out", str(out)]
+                    seconds = _median_seconds(lambda: subprocess.run(argv, capture_output=True, check=True))
+                    rates.setdefault(f"`pipeline {command} -j {jobs}`, whole process", []).append(len(xs) / seconds)
+    reference = rates[next(iter(ways))]
+    return [
+        f"| {name} | " + " | ".join(f"{r:,.0f} ({r / ref:.2f}x)" for r, ref in zip(row, reference)) + " |"
+        for name, row in rates.items()
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
@@ -115,7 +158,7 @@ def main() -> None:
         ft_guess, _ = ft_label(held_x)
     log(f"  fitted in {ft_fit:.0f} s")
 
-    rows, all_truth, all_guess = [], [], []
+    rows, all_truth, all_guess, long_x = [], [], [], []
     offset = 0
     for name, (train_x, train_y, test_x, test_y) in splits.items():
         log(name)
@@ -133,6 +176,7 @@ def main() -> None:
         a_clean, a_among, a_whole, a_short, a_own, a_ft = (accuracy(g, test_y) for g in (cleaned, among_own, whole, short_only, own, ft))
         noisy = "-"
         if name in build.LONG_SETS:
+            long_x += test_x
             noisy_x = [noise.noisy(t, noise.rng_for(NOISE_SEED, i)) for i, t in enumerate(test_x)]
             a_noisy = accuracy(best(classes, topic_proba(model, noisy_x, clean=True)), test_y)
             noisy = f"{a_noisy:.4f} ({100 * (a_noisy - a_clean):+.1f})"
@@ -142,6 +186,10 @@ def main() -> None:
             f"{100 * (a_clean - a_own):+.1f} ({verdict}) | {a_ft:.4f} | {100 * (a_clean - a_ft):+.1f} |"
         )
 
+    log("throughput")
+    speed_x = long_x[:SPEED_DOCS]
+    speed_texts = {"held-back articles": speed_x, "their noisy copies": [noise.noisy(t, noise.rng_for(NOISE_SEED, i)) for i, t in enumerate(speed_x)]}
+    speed_rows = throughput(model, args.model, speed_texts, ft_label)
     per_topic = report(all_truth, all_guess)["per_class"]
     inside, wall = cold_start(args.model)
     size = sum(p.stat().st_size for p in args.model.rglob("*") if p.is_file())
@@ -162,6 +210,15 @@ def main() -> None:
         f"Size {size / 2**20:.1f} MB. Cold start (fresh process: import, load, label one short text), median of {COLD_RUNS}: "
         f"{inside:.2f} s inside Python, {wall:.2f} s wall for the whole process.",
         f"{platform.machine()}, {platform.python_version()}; fastText: {topic.FT_MANUAL}, one thread, fitted in {ft_fit:.0f} s.",
+        "",
+        f"Throughput on the first {len(speed_x):,} held-back articles of {', '.join(build.LONG_SETS)} "
+        f"({sum(map(len, speed_x)) / len(speed_x):,.0f} characters on average) and on their noisy copies; docs/s, "
+        f"median of {SPEED_RUNS}, and against fastText's in brackets. In process: batches of {BATCH}, one thread; "
+        "whole process: the command from start to end on a JSONL file (Python start, model load, reading and writing included).",
+        "",
+        "| how | " + " | ".join(speed_texts) + " |",
+        "|---|" + "---|" * len(speed_texts),
+        *speed_rows,
     ]
     text = "\n".join(out)
     print(text)
