@@ -14,7 +14,9 @@ cross-validation (seeded). Each fold trains the line model as above on the other
 (and scores the lines of its held-out content documents: crawled pages of another source than web_pages),
 and the document model on the other folds' documents and our hand-written pages, plus (with
 `--sample N`) N documents of each of `email_ads` and `chat_ads`, with the lexicons of
-../shared/data/lexicons and labels/lexicons as features. The document model's page-line head learns
+../shared/data/lexicons and labels/lexicons as features. Each fold's document model also labels real
+news, which is content every one (real_news: held-back articles of the topic sets, their noisy
+copies, held-back headlines): the share it labels content. The document model's page-line head learns
 every line label of those documents, the ad and spam lines of ad and spam documents too (which the
 line model takes as context only). Compared with the plain pipeline text classifier (word and char
 n-grams, `pipeline.train`) trained on the same documents: what the line labels, layout and lexicons
@@ -52,8 +54,12 @@ from pipeline.quality import DOCUMENT_LABELS, train_quality  # noqa: E402
 _spec = importlib.util.spec_from_file_location("models_build", ROOT / "models" / "build.py")
 build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build)
+_spec = importlib.util.spec_from_file_location("bench_noise", ROOT / "bench" / "noise.py")
+noise = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(noise)
 DATA = build.DATA
 FOLDS = 5
+NEWS = 250  # held-back texts taken from each topic set for the real-news row
 
 
 def squeezed_len(text: str) -> int:
@@ -128,9 +134,24 @@ def share_of(docs: list[io.Page], share: float, rng: np.random.Generator) -> lis
     return [d for i, d in enumerate(docs) if i in picked]
 
 
-def document_benchmark(seed: int, n_sample: int, share: float = 1.0) -> tuple[dict, dict]:
-    """The document label's scores per system, and the content-line scores of the held-out content
-    documents (each fold's line model never saw them)."""
+def real_news() -> dict[str, list[str]]:
+    """Published news, a content document every one: the first NEWS held-back articles of each
+    long-article topic set (the rows models/build.py leaves out), their noisy copies (bench/noise.py,
+    noise seed 0: boilerplate and ad lines around and between paragraphs, traditional script,
+    pinyin; still content by labels/quality.toml), and the first NEWS held-back headlines of each
+    headline set."""
+    articles = [x for name in build.LONG_SETS for x in build.topic_split(DATA, name)[2][:NEWS]]
+    headlines = [x for name in build.TOPIC_SETS if name not in build.LONG_SETS for x in build.topic_split(DATA, name)[2][:NEWS]]
+    noisy = [noise.noisy(text, noise.rng_for(0, i)) for i, text in enumerate(articles)]
+    return {"articles": articles, "their noisy copies": noisy, "headlines": headlines}
+
+
+def document_benchmark(seed: int, n_sample: int, share: float = 1.0) -> tuple[dict, dict, dict]:
+    """The document label's scores per system, the content-line scores of the held-out content
+    documents (each fold's line model never saw them), and per kind of real news the share of it
+    each fold's document model labels content (all folds together)."""
+    news = real_news()
+    news_content = dict.fromkeys(news, 0)
     docs = io.read_pages(str(DATA / "quality" / "web_docs_dev.jsonl"))
     # Stratified folds: each label's documents dealt round-robin after a seeded shuffle.
     rng = np.random.default_rng(seed)
@@ -162,6 +183,9 @@ def document_benchmark(seed: int, n_sample: int, share: float = 1.0) -> tuple[di
                 articles = [d for d in test if d.label == "content"]
                 labeled = quality.label_pages([[t for t, _ in d.lines] for d in articles])
                 score_lines(articles, labeled, line_truth, line_guess, line_chars)
+                content = quality.document.head.classes.index("content")
+                for kind, texts in news.items():
+                    news_content[kind] += int((quality.document_proba(texts).argmax(axis=1) == content).sum())
             else:
                 pages = [p for p, y in zip(r["pages"], r["page_labels"]) if y]
                 train_texts = ["\n".join(t for t, _ in p) for p in pages] + r["documents"]
@@ -170,7 +194,8 @@ def document_benchmark(seed: int, n_sample: int, share: float = 1.0) -> tuple[di
                 guess += list(model.predict(test_texts)["quality"])
             truth += [d.label for d in test]
         results[name] = {**report(truth, guess), "seconds": time.perf_counter() - start}
-    return results, content_scores(line_truth, line_guess, line_chars)
+    shares = {kind: (news_content[kind] / (FOLDS * len(texts)), len(texts)) for kind, texts in news.items()}
+    return results, content_scores(line_truth, line_guess, line_chars), shares
 
 
 def big_line_timing(sizes_mb=(1, 5, 10)) -> list[tuple[int, float, float]]:
@@ -204,7 +229,7 @@ def main() -> None:
             print(f"| {mb} MB | {label_s:.2f} | {label_s / mb:.2f} | {clean_s:.2f} | {clean_s / mb:.2f} |")
         return
     lines = line_benchmark(args.seed)
-    docs, dev_lines = document_benchmark(args.seed, args.sample, args.doc_share)
+    docs, dev_lines, news = document_benchmark(args.seed, args.sample, args.doc_share)
     out = [
         f"Line level: web_pages, {FOLDS}-fold cross-validation by page ({lines['lines']} lines), {lines['seconds']:.0f} s; "
         "then the content documents of web_docs_dev, by the document folds below",
@@ -230,6 +255,15 @@ def main() -> None:
             f"| {name} | {r['accuracy']:.4f} | {r['macro']['f1']:.4f} | {f1['content']:.4f} | {f1['ad']:.4f} | "
             f"{f1['spam']:.4f} | {r['seconds']:.0f} |"
         )
+    out += [
+        "",
+        "Real news, a content document every one (held-back rows of the topic sets): share labeled content "
+        f"by the quality model's document head, all {FOLDS} folds' models together",
+        "",
+        "| " + " | ".join(f"{kind} ({n:,})" for kind, (_, n) in news.items()) + " |",
+        "|---" * len(news) + "|",
+        "| " + " | ".join(f"{share:.3f}" for share, _ in news.values()) + " |",
+    ]
     text = "\n".join(out)
     print(text)
     if args.out:
