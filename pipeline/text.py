@@ -73,11 +73,12 @@ def normalize_many(texts: Sequence[str], steps: Normalization = Normalization())
     """normalize() of each text; faster than one at a time (the lines of a page are many short texts)."""
     texts = nfkc_many(texts) if steps.nfkc else list(texts)
     joined = _JOIN.join(texts)
-    if len(texts) > 1 and joined.count(_JOIN) == len(texts) - 1:
-        texts = _character_steps(joined, steps).split(_JOIN)
-    else:  # a text holds the joining character itself
-        texts = [_character_steps(text, steps) for text in texts]
-    return [collapse_whitespace(text) for text in texts] if steps.collapse_whitespace else texts
+    done = []
+    if len(texts) > 1 and joined.count(_JOIN) == len(texts) - 1:  # else a text holds the joining character itself
+        done = _character_steps(joined, steps).split(_JOIN)
+    if len(done) != len(texts):
+        done = [_character_steps(text, steps) for text in texts]
+    return [collapse_whitespace(text) for text in done] if steps.collapse_whitespace else done
 
 
 def _character_steps(text: str, steps: Normalization) -> str:
