@@ -51,12 +51,17 @@ from pipeline import io  # noqa: E402
 from pipeline.evaluate import report  # noqa: E402
 from pipeline.quality import DOCUMENT_LABELS, train_quality  # noqa: E402
 
-_spec = importlib.util.spec_from_file_location("models_build", ROOT / "models" / "build.py")
-build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(build)
-_spec = importlib.util.spec_from_file_location("bench_noise", ROOT / "bench" / "noise.py")
-noise = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(noise)
+
+def _load(name: str, path: Path):
+    """A module by path (models/ and bench/ are not packages)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _load("models_build", ROOT / "models" / "build.py")
+noise = _load("bench_noise", ROOT / "bench" / "noise.py")
 DATA = build.DATA
 FOLDS = 5
 NEWS = 250  # held-back texts taken from each topic set for the real-news row

@@ -72,10 +72,11 @@ _JOIN = "\ue000"
 def normalize_many(texts: Sequence[str], steps: Normalization = Normalization()) -> list[str]:
     """normalize() of each text; faster than one at a time (the lines of a page are many short texts)."""
     texts = nfkc_many(texts) if steps.nfkc else list(texts)
-    joined = _JOIN.join(texts)
     done = []
-    if len(texts) > 1 and joined.count(_JOIN) == len(texts) - 1:  # else a text holds the joining character itself
-        done = _character_steps(joined, steps).split(_JOIN)
+    if len(texts) > 1:
+        joined = _JOIN.join(texts)
+        if joined.count(_JOIN) == len(texts) - 1:  # else a text holds the joining character itself
+            done = _character_steps(joined, steps).split(_JOIN)
     if len(done) != len(texts):
         done = [_character_steps(text, steps) for text in texts]
     return [collapse_whitespace(text) for text in done] if steps.collapse_whitespace else done
