@@ -23,14 +23,15 @@ from .features import TfidfBlock
 from .linear import Head
 from .model import AUTO, Model, Settings
 from .quality import Quality
-from .quality.documents import DocumentModel, PageLines, document_layout_width
+from .quality.documents import DOCUMENT_LAYOUT_ADDED_7, PAGE_LINE_COLUMNS, DocumentModel, PageLines, document_layout_width
 from .quality.lines import LINE_LAYOUT_WIDTH, LINE_LAYOUT_WIDTH_3, LineModel
 from .text import Normalization, Tokenizer
 
 FORMAT = "pipeline-model"
-FORMAT_VERSION = 6  # 2: an optional quality part (line and document models); 3: more layout columns in it; 4: one more
+FORMAT_VERSION = 7  # 2: an optional quality part (line and document models); 3: more layout columns in it; 4: one more
 # column; 5: the document model's page-line head (a format 3 or 4 quality part loads without it); 6: an optional
-# long-text model (Model.add_long_model), and head weights stored in float16 or float32
+# long-text model (Model.add_long_model), and head weights stored in float16 or float32; 7: one more document layout
+# column (a document model of format 6 or older reads without it)
 QUALITY_SINCE = 3  # the oldest format whose quality part this pipeline reads
 MANIFEST = "manifest.json"
 _LIBRARIES = ("pipeline", "numpy", "scipy", "scikit-learn", "rjieba", "jieba", "opencc")
@@ -105,6 +106,7 @@ def _put_quality(files: dict[str, bytes], quality: Quality) -> dict:
             "lexicons": "quality/lexicons.json",
             "normalization": asdict(document.normalization),
             "page_lines": None,
+            "layout_columns": document.layout_width,
         }
         if document.page_lines is not None:
             spec["document"]["page_lines"] = {
@@ -320,7 +322,11 @@ def _get_quality(root: Path, spec: dict, manifest: dict) -> Quality:
         if doc.get("page_lines"):  # format 5 on; a format 3 or 4 document model reads without it
             lines_block = _get_block(root, doc["page_lines"]["features"], manifest)
             page_lines = PageLines(lines_block, _get_head(root, doc["page_lines"]["head"], manifest, lines_block.n_terms))
-        width = doc_block.n_terms + document_layout_width(k, len(lexicons), page_lines is not None)
+        full = document_layout_width(k)
+        layout = doc.get("layout_columns", full - DOCUMENT_LAYOUT_ADDED_7)  # format 6 and older did not name it
+        if not isinstance(layout, int) or not full - DOCUMENT_LAYOUT_ADDED_7 <= layout <= full:
+            raise ModelFormatError(f"{root / MANIFEST}: the document model reads {layout!r} layout columns; the model is damaged")
+        width = doc_block.n_terms + layout + 2 * len(lexicons) + (PAGE_LINE_COLUMNS if page_lines is not None else 0)
         document = DocumentModel(
             doc_block, _get_head(root, doc["head"], manifest, width), lexicons, Normalization(**doc["normalization"]), page_lines
         )

@@ -17,6 +17,7 @@ from pipeline.quality.documents import (
     _ASCII_RUN,
     Lexicon,
     _keyword_list,
+    _reused_sentences,
     _shape,
     _trie_pattern,
     fit_page_lines,
@@ -223,14 +224,23 @@ def test_document_shape_sees_abstract_lines_keyword_lists_and_fragments():
         "本文关键词：图书馆,新馆,开放,借阅证,自习室",
         "型号：A100",
     ]
-    summary, repeated, keyword_lines, key_value, fragments, masked = _shape(stitched)
+    summary, repeated, keyword_lines, key_value, fragments, masked, reused = _shape(stitched)
     assert summary == 1 and repeated == 1
     assert keyword_lines == pytest.approx(1 / 6)
     assert key_value == pytest.approx(3 / 6)  # 型号：, and the two labeled SEO lines
     assert fragments == pytest.approx(1 / 6) and masked == 0
-    assert _shape([NAV, *ARTICLE, FOOTER]) == [0, 0, 1 / 4, 0, 0, 0]  # a breadcrumb is list-shaped too
+    assert reused == 0  # each sentence of ARTICLE stands once as it is; 本文摘要： and the comma make the others differ
+    assert _shape([NAV, *ARTICLE, FOOTER]) == [0, 0, 1 / 4, 0, 0, 0, 0]  # a breadcrumb is list-shaped too
     assert _shape(["本文摘要：" + ARTICLE[0], ARTICLE[1]])[:2] == [1, 0]  # an abstract of nothing on the page
     assert _keyword_list("沙发价格 沙发品牌 布艺沙发 真皮沙发") and not _keyword_list(ARTICLE[1])
+
+
+def test_reused_sentences_are_those_standing_in_different_lines_not_in_repeated_ones():
+    first, second = (line.rstrip("。") for line in ARTICLE)
+    assert _reused_sentences([*ARTICLE, *ARTICLE]) == 0  # an article printed twice
+    assert _reused_sentences([ARTICLE[0], ARTICLE[1] + first + "。"]) == pytest.approx(2 / 3)
+    assert _reused_sentences([first[:9] + "。", first[:9] + "，另起一句。"]) == 0  # sentences under 10 characters do not count
+    assert _reused_sentences([]) == 0 and _reused_sentences([second]) == 0
 
 
 def test_trie_pattern_matches_the_longest_word_and_escapes():
@@ -477,6 +487,30 @@ def test_a_format_4_document_model_loads_without_the_page_line_head(quality_mode
     assert loaded.quality.document.page_lines is None
     page = "\n".join([NAV, *ARTICLE, FOOTER])
     assert np.allclose(loaded.predict_proba([page])["quality"], old.predict_proba([page])["quality"], atol=1e-6)
+
+
+def test_a_format_6_document_model_loads_and_reads_its_own_layout_columns(quality_model, tmp_path):
+    # Format 7 added the last document layout column; a document model saved before reads without it.
+    document = quality_model.quality.document
+    last = document.block.n_terms + document.layout_width - 1
+    old_head = Head(document.head.classes, np.delete(document.head.coef, last, axis=1), document.head.intercept)
+    old_document = dataclasses.replace(document, head=old_head)
+    assert old_document.layout_width == document.layout_width - 1
+    old = pipeline.Model(pipeline.Settings(), [], {}, {}, quality=dataclasses.replace(quality_model.quality, document=old_document))
+    old.save(str(tmp_path / "m"))
+    manifest_path = tmp_path / "m" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert manifest["quality"]["document"].pop("layout_columns") == old_document.layout_width
+    manifest["format_version"] = 6
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    loaded = pipeline.load(str(tmp_path / "m"))
+    assert loaded.quality.document.layout_width == old_document.layout_width
+    stitched = "\n".join([NAV, ARTICLE[0], ARTICLE[1] + ARTICLE[0], FOOTER])  # the missing column would read it
+    assert np.allclose(loaded.predict_proba([stitched])["quality"], old.predict_proba([stitched])["quality"], atol=1e-6)
+    manifest["quality"]["document"]["layout_columns"] = document.layout_width + 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelFormatError, match=f"document model reads {document.layout_width + 1} layout columns; the model is damaged"):
+        pipeline.load(str(tmp_path / "m"))
 
 
 def test_one_article_keeps_the_largest_post_and_fills_its_gaps():

@@ -95,6 +95,22 @@ _SUMMARY = re.compile(r"^(?:本文|文章)?(?:摘要|关键词|关键字|简要�
 _LIST_SEPARATORS = re.compile(r"[,，、_|/\s]+")
 _KEY_VALUE = re.compile(r"^[^，。：:]{1,8}[:：]")  # 型号：X200, 产品名称：...: a spec sheet or a form
 _STARTS_MID_SENTENCE = re.compile(r"^[，。、；：”」』）,.;:)]")  # stitched text cut out of other sentences
+_SENTENCE_SPLIT = re.compile(r"[。！？!?；;]")
+_STITCH_MIN = 10  # the shortest sentence, in characters, that counts as reused
+
+
+def _reused_sentences(squeezed: Sequence[str]) -> float:
+    """The share of a page's sentences that also stand in another, different line: scraped text
+    stitched from pieces of the same sentences. A page that repeats whole lines (an article printed
+    twice) does not count."""
+    lines_of: dict[str, set[str]] = {}
+    sentences = []
+    for line in squeezed:
+        for sentence in _SENTENCE_SPLIT.split(line):
+            if len(sentence) >= _STITCH_MIN:
+                lines_of.setdefault(sentence, set()).add(line)
+                sentences.append(sentence)
+    return sum(len(lines_of[s]) > 1 for s in sentences) / len(sentences) if sentences else 0.0
 
 
 def _keyword_list(line: str) -> bool:
@@ -122,6 +138,7 @@ def _shape(lines: Sequence[str]) -> list[float]:
         sum(bool(_KEY_VALUE.match(line)) for line in lines) / n,
         sum(bool(_STARTS_MID_SENTENCE.match(line)) for line in lines) / n,
         float(any("**" in line for line in lines)),
+        _reused_sentences([_squeeze(line) for line in lines]),
     ]
 
 
@@ -153,11 +170,13 @@ def _document_layout(lines: Sequence[str], line_proba: np.ndarray, classes: Sequ
     ]
 
 
-def document_layout_width(n_line_classes: int, n_lexicons: int, page_lines: bool = False) -> int:
-    """How many layout, lexicon and (with a page-line head) page-line columns follow a document's
-    n-gram columns."""
-    width = len(_document_layout(["x"], np.zeros((1, n_line_classes)), range(n_line_classes))) + 2 * n_lexicons
-    return width + (PAGE_LINE_COLUMNS if page_lines else 0)
+def document_layout_width(n_line_classes: int) -> int:
+    """How many layout columns _document_layout gives a document read by a line model with
+    `n_line_classes` labels."""
+    return len(_document_layout(["x"], np.zeros((1, n_line_classes)), range(n_line_classes)))
+
+
+DOCUMENT_LAYOUT_ADDED_7 = 1  # the last layout column (_reused_sentences) came in format 7: older models read without it
 
 
 @dataclass
@@ -215,6 +234,14 @@ class DocumentModel:
     page_lines: PageLines | None = None  # None in models of format 4 and older
     _patterns: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    @property
+    def layout_width(self) -> int:
+        """How many layout columns the model reads: the first ones of _document_layout(), as many
+        as it was trained on (a model saved in format 6 or older has fewer)."""
+        lexicon_columns = 2 * len(self.lexicons)
+        page_line_columns = PAGE_LINE_COLUMNS if self.page_lines is not None else 0
+        return self.head.coef.shape[1] - self.block.n_terms - lexicon_columns - page_line_columns
+
     def _lexicon_hits(self, text: str) -> list[float]:
         per_k = 1000 / max(len(text), 1)
         ascii_runs = _ASCII_RUN.findall(text)
@@ -231,11 +258,12 @@ class DocumentModel:
         heads that did not see the page."""
         texts = normalize_many(["\n".join(page) for page in pages], self.normalization)
         grams = self.block.fit_transform(texts) if fit else self.block.transform(texts)
+        layout = document_layout_width(len(line_classes)) if fit else self.layout_width
         dense = [
-            _document_layout(page, p, line_classes) + self._lexicon_hits(text)
+            _document_layout(page, p, line_classes)[:layout] + self._lexicon_hits(text)
             for page, p, text in zip(pages, line_proba, texts)
         ]
-        width = document_layout_width(len(line_classes), len(self.lexicons))
+        width = layout + 2 * len(self.lexicons)
         blocks = [grams, sp.csr_matrix(np.array(dense, dtype=np.float32).reshape(-1, width))]
         if self.page_lines is not None:
             blocks.append(sp.csr_matrix(shares if shares is not None else self.page_lines.shares(pages, self.normalization)))
