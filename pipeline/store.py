@@ -23,7 +23,7 @@ from .features import TfidfBlock
 from .linear import Head
 from .model import AUTO, Model, Settings
 from .quality import Quality
-from .quality.documents import DOCUMENT_LAYOUT_ADDED_7, PAGE_LINE_COLUMNS, DocumentModel, PageLines, document_layout_width
+from .quality.documents import DOCUMENT_LAYOUT_ADDED_7, DocumentModel, PageLines, document_head_width, document_layout_width
 from .quality.lines import LINE_LAYOUT_WIDTH, LINE_LAYOUT_WIDTH_3, LineModel
 from .text import Normalization, Tokenizer
 
@@ -326,7 +326,7 @@ def _get_quality(root: Path, spec: dict, manifest: dict) -> Quality:
         layout = doc.get("layout_columns", full - DOCUMENT_LAYOUT_ADDED_7)  # format 6 and older did not name it
         if not isinstance(layout, int) or not full - DOCUMENT_LAYOUT_ADDED_7 <= layout <= full:
             raise ModelFormatError(f"{root / MANIFEST}: the document model reads {layout!r} layout columns; the model is damaged")
-        width = doc_block.n_terms + layout + 2 * len(lexicons) + (PAGE_LINE_COLUMNS if page_lines is not None else 0)
+        width = document_head_width(doc_block.n_terms, layout, len(lexicons), page_lines is not None)
         document = DocumentModel(
             doc_block, _get_head(root, doc["head"], manifest, width), lexicons, Normalization(**doc["normalization"]), page_lines
         )

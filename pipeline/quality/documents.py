@@ -179,6 +179,12 @@ def document_layout_width(n_line_classes: int) -> int:
 DOCUMENT_LAYOUT_ADDED_7 = 1  # the last layout column (_reused_sentences) came in format 7: older models read without it
 
 
+def document_head_width(n_terms: int, layout: int, n_lexicons: int, page_lines: bool) -> int:
+    """The columns a document head reads: n-grams, `layout` layout columns, two per lexicon, and
+    (with a page-line head) the page-line shares."""
+    return n_terms + layout + 2 * n_lexicons + (PAGE_LINE_COLUMNS if page_lines else 0)
+
+
 @dataclass
 class PageLines:
     """A line classifier (character n-grams, no smoothing) trained on the lines of the documents
@@ -238,9 +244,8 @@ class DocumentModel:
     def layout_width(self) -> int:
         """How many layout columns the model reads: the first ones of _document_layout(), as many
         as it was trained on (a model saved in format 6 or older has fewer)."""
-        lexicon_columns = 2 * len(self.lexicons)
-        page_line_columns = PAGE_LINE_COLUMNS if self.page_lines is not None else 0
-        return self.head.coef.shape[1] - self.block.n_terms - lexicon_columns - page_line_columns
+        others = document_head_width(self.block.n_terms, 0, len(self.lexicons), self.page_lines is not None)
+        return self.head.coef.shape[1] - others
 
     def _lexicon_hits(self, text: str) -> list[float]:
         per_k = 1000 / max(len(text), 1)
