@@ -323,8 +323,9 @@ def _get_quality(root: Path, spec: dict, manifest: dict) -> Quality:
             lines_block = _get_block(root, doc["page_lines"]["features"], manifest)
             page_lines = PageLines(lines_block, _get_head(root, doc["page_lines"]["head"], manifest, lines_block.n_terms))
         full = document_layout_width(k)
-        layout = doc.get("layout_columns", full - DOCUMENT_LAYOUT_ADDED_7)  # format 6 and older did not name it
-        if not isinstance(layout, int) or not full - DOCUMENT_LAYOUT_ADDED_7 <= layout <= full:
+        oldest = full - DOCUMENT_LAYOUT_ADDED_7
+        layout = doc.get("layout_columns", oldest)  # format 6 and older did not name it
+        if not isinstance(layout, int) or not oldest <= layout <= full:
             raise ModelFormatError(f"{root / MANIFEST}: the document model reads {layout!r} layout columns; the model is damaged")
         width = document_head_width(doc_block.n_terms, layout, len(lexicons), page_lines is not None)
         document = DocumentModel(

@@ -119,10 +119,13 @@ def _keyword_list(line: str) -> bool:
     return len(terms) >= 4 and sum(map(len, terms)) <= 6 * len(terms) and not re.search("[。！？]", line)
 
 
-def _shape(lines: Sequence[str]) -> list[float]:
+def _shape(lines: Sequence[str], squeezed: Sequence[str] | None = None) -> list[float]:
     """How spam and ad pages are put together: abstract lines that repeat the body, keyword lists,
-    spec lines, sentence fragments, masked words."""
+    spec lines, sentence fragments, masked words, reused sentences. `squeezed`: the lines through
+    _squeeze, when the caller has them already."""
     n = max(len(lines), 1)
+    if squeezed is None:
+        squeezed = [_squeeze(line) for line in lines]
     summary = repeated = 0.0
     for i, line in enumerate(lines):
         match = _SUMMARY.match(line)
@@ -138,7 +141,7 @@ def _shape(lines: Sequence[str]) -> list[float]:
         sum(bool(_KEY_VALUE.match(line)) for line in lines) / n,
         sum(bool(_STARTS_MID_SENTENCE.match(line)) for line in lines) / n,
         float(any("**" in line for line in lines)),
-        _reused_sentences([_squeeze(line) for line in lines]),
+        _reused_sentences(squeezed),
     ]
 
 
@@ -166,7 +169,7 @@ def _document_layout(lines: Sequence[str], line_proba: np.ndarray, classes: Sequ
         (n - len(set(squeezed))) / n if n else 0.0,
         float(bool(_PINYIN_NOTE.search(text))),
         float(np.mean([bool(_SENTENCE_END.search(line)) for line in lines])) if n else 0.0,
-        *_shape(lines),
+        *_shape(lines, squeezed),
     ]
 
 
