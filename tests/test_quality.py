@@ -297,6 +297,19 @@ def test_a_single_long_paragraph_among_boilerplate_is_kept():
         assert "首页" not in cleaned and "首頁" not in cleaned
 
 
+def test_a_table_that_ends_the_article_is_kept_with_it():
+    # An article whose last part is a table flattened one cell a line: short lines that
+    # read like navigation one by one. Both pages are left out of training.
+    left_out = {"table_league_fixtures", "table_exam_rooms"}
+    train = read_pages(exclude=HELD_OUT | left_out)
+    quality = train_quality([pairs(p) for p in train])
+    for page in read_pages(left_out):
+        labeled = quality.label_lines("\n".join(t for t, _ in pairs(page)))
+        table = [line for line, (_, y) in zip(labeled, pairs(page)) if y == "content"][-10:]
+        assert all(line.label == "content" for line in table), (page["id"], [(x.text, x.label) for x in table])
+        assert labeled[-1].label != "content", page["id"]  # the page's last footer line
+
+
 def test_clean_of_a_held_out_page_keeps_the_article_once(quality_only):
     # health_repeated holds its headline and body twice; the model never saw this page.
     page = read_pages({"health_repeated"})[0]
