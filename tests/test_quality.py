@@ -34,8 +34,10 @@ from pipeline.quality.lines import (
     _teasers,
     clean_lines,
     line_layout,
+    normalize_pages,
     split_lines,
 )
+from pipeline.text import Normalization, normalize_many
 
 NAV = "首页 > 新闻中心 > 本地要闻"
 FOOTER = "Copyright © 2025 示例新闻网 版权所有 京ICP备00000000号"
@@ -51,6 +53,18 @@ def quality_only() -> pipeline.Model:
     train = read_pages(exclude={"health_repeated"})
     quality = train_quality([pairs(p) for p in train], [p["doc_label"] for p in train])
     return pipeline.Model(pipeline.Settings(), [], {}, {}, quality=quality)
+
+
+@pytest.mark.parametrize("steps", [Normalization(), Normalization(collapse_whitespace=False)])
+def test_a_page_normalized_line_by_line_and_joined_is_the_page_normalized_whole(steps):
+    # The document model reads its text from the line model's normalized lines (one pass, not two).
+    pages = [
+        ["財經新聞　央行宣佈降準", "上午(shàngwǔ)，記者(jìzhě)從會上獲悉", "ＡＢＣ１２３　全角", "\u200b\u200b", "尾行(wěi)"],
+        ["(xià)午 line starting with a reading", "  spaced   words  "],
+        [],
+    ]
+    joined = ["\n".join(filter(None, page) if steps.collapse_whitespace else page) for page in normalize_pages(pages, steps)]
+    assert joined == normalize_many(["\n".join(page) for page in pages], steps)
 
 
 def test_split_lines_strips_and_drops_blank_lines():

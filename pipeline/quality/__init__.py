@@ -20,6 +20,7 @@ from .lines import (
     _squeeze,
     clean_lines,
     fit_line_model,
+    normalize_pages,
     split_lines,
 )
 
@@ -65,13 +66,15 @@ class Quality:
         content; the text itself when `clean` is off or cleaning leaves less than a short headline) and
         the document probabilities (None without a document model)."""
         pages = [split_lines(t) for t in texts]
-        line_proba = self.lines.proba(pages)
+        normalized = normalize_pages(pages, self.lines.normalization)
+        line_proba = self.lines.proba(pages, normalized)
         cleaned = list(texts)
         if clean:
             cleaned = [topic_text(text, clean_lines(self._labeled(page, p))) for text, page, p in zip(texts, pages, line_proba)]
         if self.document is None:
             return cleaned, None
-        X = self.document.features(pages, line_proba, self.lines.classes)
+        same = self.document.normalization == self.lines.normalization
+        X = self.document.features(pages, line_proba, self.lines.classes, normalized=normalized if same else None)
         return cleaned, self.document.head.predict_proba(X)
 
 

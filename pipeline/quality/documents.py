@@ -27,6 +27,7 @@ from .lines import (
     LINE_LABELS,
     LineModel,
     _squeeze,
+    normalize_pages,
 )
 
 DOCUMENT_LABELS = ("ad", "content", "spam")
@@ -198,14 +199,16 @@ class PageLines:
     block: TfidfBlock
     head: Head
 
-    def shares(self, pages: Sequence[Sequence[str]], normalization: Normalization) -> np.ndarray:
+    def shares(self, pages: Sequence[Sequence[str]], normalization: Normalization, normalized=None) -> np.ndarray:
         """(n_pages, PAGE_LINE_COLUMNS): each label's mean probability over a page's lines, then
-        over its characters, in LINE_LABELS order (a label the head never saw: 0)."""
+        over its characters, in LINE_LABELS order (a label the head never saw: 0). `normalized`:
+        the pages through normalize_pages, when the caller has them already."""
         out = np.zeros((len(pages), PAGE_LINE_COLUMNS), dtype=np.float32)
         flat = [line for page in pages for line in page]
         if not flat:
             return out
-        proba = self.head.predict_proba(self.block.transform(normalize_many(flat, normalization)))
+        clean = [line for page in normalized for line in page] if normalized is not None else normalize_many(flat, normalization)
+        proba = self.head.predict_proba(self.block.transform(clean))
         columns = [self.head.classes.index(c) if c in self.head.classes else None for c in LINE_LABELS]
         proba = np.stack([proba[:, j] if j is not None else np.zeros(len(flat)) for j in columns], axis=1)
         start = 0
@@ -261,10 +264,14 @@ class DocumentModel:
             hits += [math.log1p(len(found) * per_k) / 3, min(len(set(found)), 10) / 10]
         return hits
 
-    def features(self, pages: Sequence[Sequence[str]], line_proba: Sequence[np.ndarray], line_classes, fit=False, shares=None):
+    def features(self, pages: Sequence[Sequence[str]], line_proba: Sequence[np.ndarray], line_classes, fit=False, shares=None, normalized=None):
         """The document rows; `shares` (training only) replaces the page-line columns with those of
-        heads that did not see the page."""
-        texts = normalize_many(["\n".join(page) for page in pages], self.normalization)
+        heads that did not see the page. `normalized`: the pages through normalize_pages with this
+        model's normalization, when the caller has them already (a page normalized line by line
+        and joined is the page normalized whole: no step reads across a line break)."""
+        if normalized is None:
+            normalized = normalize_pages(pages, self.normalization)
+        texts = ["\n".join(filter(None, page) if self.normalization.collapse_whitespace else page) for page in normalized]
         grams = self.block.fit_transform(texts) if fit else self.block.transform(texts)
         layout = document_layout_width(len(line_classes)) if fit else self.layout_width
         dense = [
@@ -274,7 +281,9 @@ class DocumentModel:
         width = layout + 2 * len(self.lexicons)
         blocks = [grams, sp.csr_matrix(np.array(dense, dtype=np.float32).reshape(-1, width))]
         if self.page_lines is not None:
-            blocks.append(sp.csr_matrix(shares if shares is not None else self.page_lines.shares(pages, self.normalization)))
+            if shares is None:
+                shares = self.page_lines.shares(pages, self.normalization, normalized)
+            blocks.append(sp.csr_matrix(shares))
         return sp.hstack(blocks, format="csr")
 
 

@@ -140,21 +140,34 @@ def line_layout(lines: Sequence[str], min_lines: int = 1) -> np.ndarray:
     return np.hstack([own, repeats, position] + [_shifted(near, k) for k in (1, -1, 2, -2)] + [relative[:, None]])
 
 
-def _page_rows(
-    pages: Sequence[Sequence[str]], normalization: Normalization, block: TfidfBlock, fit: bool = False, width: int | None = None
-):
-    """The classifier's rows for every line of `pages`: n-grams, then the first `width` layout columns.
-    `fit` marks training rows: the n-gram block is fitted on them, and each page is read at its own
-    size (when labeling, a short page is read as _MIN_PAGE_LINES long)."""
-    lines = [line for page in pages for line in page]
-    clean = normalize_many(lines, normalization)
-    text = block.fit_transform(clean) if fit else block.transform(clean)
-    # Layout is read from the normalized lines too: a traditional-script copy with pinyin after
-    # every word is laid out like the simplified original.
+def normalize_pages(pages: Sequence[Sequence[str]], normalization: Normalization) -> list[list[str]]:
+    """Each page's lines normalized, in one normalize_many over all of them."""
+    clean = normalize_many([line for page in pages for line in page], normalization)
     normalized, start = [], 0
     for page in pages:
         normalized.append(clean[start : start + len(page)])
         start += len(page)
+    return normalized
+
+
+def _page_rows(
+    pages: Sequence[Sequence[str]],
+    normalization: Normalization,
+    block: TfidfBlock,
+    fit: bool = False,
+    width: int | None = None,
+    normalized: Sequence[Sequence[str]] | None = None,
+):
+    """The classifier's rows for every line of `pages`: n-grams, then the first `width` layout columns.
+    `fit` marks training rows: the n-gram block is fitted on them, and each page is read at its own
+    size (when labeling, a short page is read as _MIN_PAGE_LINES long). `normalized`: the pages
+    through normalize_pages, when the caller has them already."""
+    if normalized is None:
+        normalized = normalize_pages(pages, normalization)
+    clean = [line for page in normalized for line in page]
+    text = block.fit_transform(clean) if fit else block.transform(clean)
+    # Layout is read from the normalized lines too: a traditional-script copy with pinyin after
+    # every word is laid out like the simplified original.
     min_lines = 1 if fit else _MIN_PAGE_LINES
     layout = np.vstack([line_layout(page, min_lines) for page in normalized if page] or [np.zeros((0, LINE_LAYOUT_WIDTH), np.float32)])
     return sp.hstack([text, sp.csr_matrix(layout[:, :width])], format="csr", dtype=np.float32)
@@ -336,12 +349,14 @@ class LineModel:
         was trained on (a model saved in format 3 has fewer)."""
         return self.head.coef.shape[1] - self.block.n_terms
 
-    def proba(self, pages: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        """Per page, an array (n_lines, n_classes): each line's probabilities given the whole page."""
+    def proba(self, pages: Sequence[Sequence[str]], normalized: Sequence[Sequence[str]] | None = None) -> list[np.ndarray]:
+        """Per page, an array (n_lines, n_classes): each line's probabilities given the whole page.
+        `normalized`: the pages through normalize_pages with this model's normalization, if at hand."""
         if not any(pages):
             return [np.zeros((0, len(self.classes))) for _ in pages]
         # The one-vs-rest rule: the smoothing and the document features were measured with it.
-        own = self.head.ovr_proba(_page_rows(pages, self.normalization, self.block, width=self.layout_width))
+        rows = _page_rows(pages, self.normalization, self.block, width=self.layout_width, normalized=normalized)
+        own = self.head.ovr_proba(rows)
         injected = [self.classes.index(c) for c in _INJECTED if c in self.classes]
         out, start = [], 0
         for page in pages:
