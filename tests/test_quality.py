@@ -35,6 +35,7 @@ from pipeline.quality.lines import (
     clean_lines,
     line_layout,
     normalize_pages,
+    page_text,
     split_lines,
 )
 from pipeline.text import Normalization, normalize_many
@@ -63,7 +64,7 @@ def test_a_page_normalized_line_by_line_and_joined_is_the_page_normalized_whole(
         ["(xià)午 line starting with a reading", "  spaced   words  "],
         [],
     ]
-    joined = ["\n".join(filter(None, page) if steps.collapse_whitespace else page) for page in normalize_pages(pages, steps)]
+    joined = [page_text(page, steps) for page in normalize_pages(pages, steps)]
     assert joined == normalize_many(["\n".join(page) for page in pages], steps)
 
 

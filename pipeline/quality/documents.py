@@ -28,6 +28,7 @@ from .lines import (
     LineModel,
     _squeeze,
     normalize_pages,
+    page_text,
 )
 
 DOCUMENT_LABELS = ("ad", "content", "spam")
@@ -199,7 +200,9 @@ class PageLines:
     block: TfidfBlock
     head: Head
 
-    def shares(self, pages: Sequence[Sequence[str]], normalization: Normalization, normalized=None) -> np.ndarray:
+    def shares(
+        self, pages: Sequence[Sequence[str]], normalization: Normalization, normalized: Sequence[Sequence[str]] | None = None
+    ) -> np.ndarray:
         """(n_pages, PAGE_LINE_COLUMNS): each label's mean probability over a page's lines, then
         over its characters, in LINE_LABELS order (a label the head never saw: 0). `normalized`:
         the pages through normalize_pages, when the caller has them already."""
@@ -267,11 +270,10 @@ class DocumentModel:
     def features(self, pages: Sequence[Sequence[str]], line_proba: Sequence[np.ndarray], line_classes, fit=False, shares=None, normalized=None):
         """The document rows; `shares` (training only) replaces the page-line columns with those of
         heads that did not see the page. `normalized`: the pages through normalize_pages with this
-        model's normalization, when the caller has them already (a page normalized line by line
-        and joined is the page normalized whole: no step reads across a line break)."""
+        model's normalization, when the caller has them already."""
         if normalized is None:
             normalized = normalize_pages(pages, self.normalization)
-        texts = ["\n".join(filter(None, page) if self.normalization.collapse_whitespace else page) for page in normalized]
+        texts = [page_text(page, self.normalization) for page in normalized]
         grams = self.block.fit_transform(texts) if fit else self.block.transform(texts)
         layout = document_layout_width(len(line_classes)) if fit else self.layout_width
         dense = [

@@ -150,6 +150,12 @@ def normalize_pages(pages: Sequence[Sequence[str]], normalization: Normalization
     return normalized
 
 
+def page_text(normalized_lines: Sequence[str], normalization: Normalization) -> str:
+    """A page's normalized lines as one text: the page's text normalized whole (no step reads across
+    a line break; collapsing whitespace drops lines left empty)."""
+    return "\n".join(filter(None, normalized_lines) if normalization.collapse_whitespace else normalized_lines)
+
+
 def _page_rows(
     pages: Sequence[Sequence[str]],
     normalization: Normalization,
