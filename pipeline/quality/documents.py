@@ -210,8 +210,9 @@ class PageLines:
         flat = [line for page in pages for line in page]
         if not flat:
             return out
-        clean = [line for page in normalized for line in page] if normalized is not None else normalize_many(flat, normalization)
-        proba = self.head.predict_proba(self.block.transform(clean))
+        if normalized is None:
+            normalized = normalize_pages(pages, normalization)
+        proba = self.head.predict_proba(self.block.transform([line for page in normalized for line in page]))
         columns = [self.head.classes.index(c) if c in self.head.classes else None for c in LINE_LABELS]
         proba = np.stack([proba[:, j] if j is not None else np.zeros(len(flat)) for j in columns], axis=1)
         start = 0
